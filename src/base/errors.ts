@@ -3,6 +3,10 @@
 export const ErrorCode = {
   NotFound: 'NotFound',
   AlreadyExists: 'AlreadyExists',
+  /** Optimistic concurrency: the object changed since the version the caller had. */
+  Conflict: 'Conflict',
+  /** The requested version is older than what history keeps (compacted). */
+  Gone: 'Gone',
   InvalidArgument: 'InvalidArgument',
   FailedPrecondition: 'FailedPrecondition',
   Unavailable: 'Unavailable',
