@@ -109,11 +109,12 @@ describe('CRI client on containerd', () => {
     const parsed = lines.map((l) => /^(\S+) (stdout|stderr) (F|P) (.*)$/.exec(l));
     assert.ok(parsed.every((m) => m !== null), `every log line is in CRI format:\n${logText}`);
     const entries = parsed.flatMap((m) => (m ? [{ time: m[1] ?? '', stream: m[2], tag: m[3], text: m[4] }] : []));
+    // stdout and stderr are separate pipes, so their relative order in the file is not fixed.
     assert.deepEqual(
-      entries.map((e) => [e.stream, e.tag, e.text]),
+      entries.map((e) => [e.stream, e.tag, e.text]).sort(),
       [
-        ['stdout', 'F', 'hello from nodelet'],
         ['stderr', 'F', 'to-stderr'],
+        ['stdout', 'F', 'hello from nodelet'],
       ],
     );
     for (const e of entries) {
