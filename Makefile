@@ -7,15 +7,18 @@ export PATH := $(TOOLS)/bin:$(PATH)
 
 SOURCES := $(shell find src test bench images -name '*.ts' 2>/dev/null) tsconfig.json
 
-.PHONY: setup deps node debs images build test test-unit test-integration lint bench clean
+.PHONY: setup deps node kubectl debs images build test test-unit test-integration lint bench clean
 
-setup: debs node deps build images
+setup: debs node kubectl deps build images
 
 debs:
 	@scripts/install-debs.sh
 
 node:
 	@scripts/provision-node.sh
+
+kubectl: node debs
+	@scripts/provision-kubectl.sh
 
 deps: node_modules/.package-lock.json
 
