@@ -2,6 +2,7 @@
 // The nodelet command: one program, a subcommand per daemon. Subcommands register here as they land.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerApiserverCommand } from './apiserver/command.js';
 
 function packageVersion(): string {
   const raw: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .name('nodelet')
     .description('A Kubernetes node agent: kubelet, kube-proxy, a CRI shim for Docker and a lightweight apiserver')
     .version(packageVersion());
+  registerApiserverCommand(program);
   return program;
 }
 

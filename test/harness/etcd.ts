@@ -12,6 +12,7 @@ export interface Etcd extends Disposable {
   /** Client URL, e.g. http://127.0.0.1:39123 */
   readonly endpoint: string;
   readonly dir: string;
+  /** The current etcd process (a new one after restart()). */
   readonly daemon: Daemon;
   /** GET /health answers {"health":"true"}. */
   healthy(): Promise<boolean>;
@@ -19,6 +20,12 @@ export interface Etcd extends Disposable {
   put(key: string, value: string): Promise<void>;
   /** Reads a key through the v3 JSON gateway; undefined when absent. */
   get(key: string): Promise<string | undefined>;
+  /**
+   * Starts etcd again on the same data directory and ports (the endpoint stays valid), after
+   * stopping the current process if it still runs. For durability tests: kill -9 `daemon.pid`,
+   * await `daemon.exited`, restart(), and check what etcd kept.
+   */
+  restart(): Promise<void>;
   /** Stops etcd and removes its data. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -66,9 +73,8 @@ export async function startEtcd(opts: { tmp: TempDir }): Promise<Etcd> {
     const endpoint = `http://127.0.0.1:${clientPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
     const dataDir = path.join(dir, `data-${attempt}`);
-    let daemon: Daemon;
-    try {
-      daemon = await startDaemon({
+    const launch = (): Promise<Daemon> =>
+      startDaemon({
         name: 'etcd',
         file: 'etcd',
         args: [
@@ -86,6 +92,9 @@ export async function startEtcd(opts: { tmp: TempDir }): Promise<Etcd> {
         logFile: path.join(dir, 'etcd.log'),
         ready: () => healthy(endpoint),
       });
+    let daemon: Daemon;
+    try {
+      daemon = await launch();
     } catch (err) {
       lastError = err;
       continue;
@@ -94,7 +103,9 @@ export async function startEtcd(opts: { tmp: TempDir }): Promise<Etcd> {
     return {
       endpoint,
       dir,
-      daemon,
+      get daemon() {
+        return daemon;
+      },
       healthy: () => healthy(endpoint),
       put: async (key, value) => {
         await v3(endpoint, 'kv/put', { key: b64(key), value: b64(value) });
@@ -105,6 +116,11 @@ export async function startEtcd(opts: { tmp: TempDir }): Promise<Etcd> {
         const first = kvs[0];
         if (typeof first !== 'object' || first === null || !('value' in first) || typeof first.value !== 'string') return undefined;
         return Buffer.from(first.value, 'base64').toString('utf8');
+      },
+      restart: async () => {
+        if (disposed !== undefined) throw new Error('etcd: restart() after dispose()');
+        await daemon.stop(5000);
+        daemon = await launch();
       },
       dispose: () =>
         (disposed ??= (async () => {
