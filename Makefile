@@ -51,6 +51,7 @@ lint: deps
 
 bench: setup
 	node dist/bench/cri-pod-start.js
+	node dist/bench/apiserver.js
 
 clean:
 	rm -rf dist .cache

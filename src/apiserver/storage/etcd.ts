@@ -50,6 +50,8 @@ export class EtcdStore implements Store {
   /** The highest compacted revision this process has seen (marker key, own compactions, watch replies). */
   private knownCompacted = 0;
   private markerRead: Promise<number> | undefined;
+  /** Aborted by dispose(): open watches end (return) instead of trying to reconnect. */
+  private readonly closing = new AbortController();
 
   /** Connects lazily: the constructor does no I/O, the first request finds out whether etcd answers. */
   constructor(private readonly opts: EtcdStoreOptions) {
@@ -181,6 +183,7 @@ export class EtcdStore implements Store {
   }
 
   async dispose(): Promise<void> {
+    this.closing.abort();
     await this.compactor?.dispose();
     this.client.dispose();
   }
@@ -196,7 +199,7 @@ export class EtcdStore implements Store {
       codec: this.codec,
       range: this.codec.range(prefix),
       afterRevision: opts.afterRevision,
-      signal: opts.signal,
+      signal: AbortSignal.any([opts.signal, this.closing.signal]),
       clock: this.clock,
       retryMs: this.opts.watchRetryMs ?? 30_000,
       onCompacted: (rev) => this.learnCompacted(rev),

@@ -47,10 +47,13 @@ export function keyAfter(key: string): string {
   return `${key}\u0000`;
 }
 
-/** Store keys are non-empty text without NUL (NUL is how pagination positions are formed). */
+/**
+ * Store keys start with '/' (the etcd store keeps its compaction marker outside that space) and
+ * have no NUL (NUL is how pagination positions are formed).
+ */
 export function checkKey(key: string): void {
-  if (key === '' || key.includes('\u0000')) {
-    throw new NodeletError(ErrorCode.InvalidArgument, `invalid storage key ${JSON.stringify(key)}: must be non-empty and without NUL`);
+  if (!key.startsWith('/') || key.includes('\u0000')) {
+    throw new NodeletError(ErrorCode.InvalidArgument, `invalid storage key ${JSON.stringify(key)}: must start with "/" and have no NUL`);
   }
 }
 

@@ -41,7 +41,7 @@ export function sqliteFile(dataDir: string): string {
 /** Events read from the log per step of a watch replay. */
 const REPLAY_PAGE = 1000;
 /** Events deleted per transaction while compacting, so writers get turns in between. */
-const PURGE_CHUNK = 5000;
+const PURGE_CHUNK = 2000;
 
 function cancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new NodeletError(ErrorCode.Cancelled, 'storage request cancelled', { cause: signal.reason });
@@ -84,7 +84,10 @@ export class SqliteStore implements Store {
   }
 
   get(key: string, opts?: { signal?: AbortSignal }): Promise<KeyValue | undefined> {
-    return this.read(opts?.signal, () => this.sql.get(key));
+    return this.read(opts?.signal, () => {
+      checkKey(key);
+      return this.sql.get(key);
+    });
   }
 
   list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -196,7 +199,8 @@ export class SqliteStore implements Store {
       for (;;) {
         const ev = await sub.queue.next();
         if (ev === undefined || signal.aborted) return;
-        yield ev;
+        // Only a watch from a revision the store has not reached yet sees events at or before it.
+        if (ev.kv.modRevision > afterRevision) yield ev;
       }
     } finally {
       signal.removeEventListener('abort', onAbort);

@@ -1,7 +1,12 @@
 // The Store seam: a versioned key-value store with one global revision, as etcd's model.
 // The apiserver keeps each object as JSON under /registry/<resource>/<namespace>/<name>; the
 // revision at which a key was last written is the object's resourceVersion. SQLite and etcd
-// both implement this contract and pass the same conformance tests.
+// both implement this contract and pass the same conformance tests
+// (test/integration/storage/conformance.ts).
+//
+// Keys start with '/' and contain no NUL. Errors are NodeletErrors: besides the codes named
+// below, Unavailable when the backend cannot be reached or the store is closed, Cancelled when
+// a signal aborts a request, InvalidArgument for a malformed key or revision.
 import type { Disposable } from '../../base/lifecycle.js';
 
 export interface KeyValue {
@@ -15,7 +20,10 @@ export interface KeyValue {
 }
 
 export interface ListOptions {
-  /** Read as of this revision (0 or unset: latest). Gone when older than the compacted revision. */
+  /**
+   * Read as of this revision (0 or unset: latest). Gone when older than the compacted revision;
+   * InvalidArgument when newer than the current one.
+   */
   revision?: number;
   /** At most this many items (0 or unset: all). */
   limit?: number;
@@ -43,7 +51,10 @@ export interface WatchEvent {
 }
 
 export interface WatchOptions {
-  /** Deliver every event with revision > afterRevision. Gone when afterRevision < compacted revision. */
+  /**
+   * Deliver every event with revision > afterRevision (which may be ahead of the store: the watch
+   * then waits). Gone when afterRevision < compacted revision.
+   */
   afterRevision: number;
   /** The watch ends (the iterable returns) when this aborts. */
   signal: AbortSignal;
@@ -68,13 +79,26 @@ export interface Store extends Disposable {
   delete(key: string, expectedRevision?: number): Promise<KeyValue>;
   /** The latest revision of the whole store. */
   currentRevision(): Promise<number>;
-  /** The oldest revision still readable and watchable (history before it is compacted). */
+  /**
+   * The compacted revision C: list at C and watch after C work, older ones are Gone (0: nothing
+   * compacted). etcd only tells this store about its own compactions and those it detects.
+   */
   compactedRevision(): Promise<number>;
   /**
    * Events for keys with this prefix, in revision order, none lost or repeated, starting after
-   * `afterRevision`. Throws Gone (before yielding) when that history was compacted away.
+   * `afterRevision`. Nothing happens until the first `next()`; that call rejects with Gone when
+   * the history was compacted away. A watch may also end with an error later: Gone (it fell
+   * behind compaction), ResourceExhausted (SQLite: it fell too far behind live writes, see
+   * watch-hub.ts), Unavailable (etcd: the connection was lost and could not be resumed). Events
+   * delivered before such an error are correct, so the caller may watch again from the last
+   * revision it saw, or list again when that is Gone. It returns (no error) when the signal
+   * aborts or the store is disposed.
    */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent>;
-  /** Drops history at or before `revision` (current values stay). */
+  /**
+   * Drops the events at or before `revision`; the state at `revision` and current values stay
+   * readable. A revision at or below the compacted one is a no-op; one above the current
+   * revision is InvalidArgument.
+   */
   compact(revision: number): Promise<void>;
 }

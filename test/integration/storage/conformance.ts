@@ -196,6 +196,18 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     assert.equal(seen[2]?.kv.createRevision, x1.createRevision, 'a DELETE carries the key’s create revision');
   });
 
+  test(`${name}: a watch from a revision ahead of the store waits for it`, { timeout: CASE_TIMEOUT_MS }, async (t) => {
+    const store = await open(t);
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+    const ahead = (await store.currentRevision()) + 2;
+    const events = collect(store.watch('/ahead/', { afterRevision: ahead, signal: ac.signal }), (evs) => evs.length === 1);
+    await store.create('/ahead/1', '1');
+    await store.create('/ahead/2', '2');
+    const third = await store.create('/ahead/3', '3');
+    assert.deepEqual((await events).map(brief), [`PUT /ahead/3=3@${third.modRevision}`]);
+  });
+
   test(`${name}: 100 concurrent writers and 3 watchers: every event exactly once, in order`, { timeout: CASE_TIMEOUT_MS }, async (t) => {
     const store = await open(t);
     const keyCount = 25;
@@ -315,5 +327,22 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     // Already aborted before the first read: ends at once.
     const none = await collect(store.watch('/abort/', { afterRevision: from, signal: ac.signal }), () => false);
     assert.deepEqual(none, []);
+  });
+
+  test(`${name}: disposing the store ends its watches`, { timeout: CASE_TIMEOUT_MS }, async (t) => {
+    const store = await open(t);
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+    const from = await store.currentRevision();
+    const seen: WatchEvent[] = [];
+    const done = (async () => {
+      for await (const ev of store.watch('/closing/', { afterRevision: from, signal: ac.signal })) seen.push(ev);
+    })();
+    await store.create('/closing/a', '1');
+    while (seen.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await store.dispose();
+    await done; // ends without an error
+    assert.equal(seen.length, 1);
+    await assert.rejects(store.get('/closing/a'), isCode(ErrorCode.Unavailable));
   });
 }

@@ -107,3 +107,60 @@ test('sqlite: writes issued together share one commit and keep their order', asy
   assert.ok(results[0]?.status === 'fulfilled' && results[2]?.status === 'fulfilled');
   assert.equal(results[2].value.modRevision, results[0].value.modRevision + 1);
 });
+
+test('sqlite: compaction deletes old history in chunks while a watch replays; a replay it overtakes ends Gone', async () => {
+  const store = new SqliteStore({ file: tmp.join('compact', 'storage.db'), compaction: false });
+  after(() => store.dispose());
+  const start = await store.currentRevision();
+  const first = await store.create('/h/k', '0');
+  let cur = first;
+  const updates: Promise<unknown>[] = [];
+  for (let i = 1; i <= 12_000; i++) {
+    // Distinct keys in one batch, so the loop needs no round trip per write.
+    updates.push(store.create(`/h/n${i}`, String(i)));
+  }
+  await Promise.all(updates);
+  for (let i = 1; i <= 10; i++) cur = await store.update('/h/k', String(i), cur.modRevision);
+  const end = await store.currentRevision();
+  const mid = start + 6000;
+
+  const ac = new AbortController();
+  after(() => ac.abort());
+  // A watch from before the compaction point, paused after its first event.
+  const early = store.watch('/h/', { afterRevision: start, signal: ac.signal })[Symbol.asyncIterator]();
+  assert.equal((await early.next()).value?.kv.modRevision, first.modRevision);
+  // A watch from the compaction point itself replays everything after it.
+  const fromMid = collect(store.watch('/h/', { afterRevision: mid, signal: ac.signal }), (evs) => evs.length === end - mid);
+
+  await store.compact(mid);
+  assert.equal(await store.compactedRevision(), mid);
+  await assert.rejects(
+    (async () => {
+      for (;;) if ((await early.next()).done) return;
+    })(),
+    (err: unknown) => isNodeletError(err, ErrorCode.Gone),
+  );
+  const replayed = await fromMid;
+  assert.equal(replayed[0]?.kv.modRevision, mid + 1);
+  assert.equal(replayed[replayed.length - 1]?.kv.modRevision, end);
+  // The state at the compacted revision is still readable, and the current state untouched.
+  const atMid = await store.list('/h/', { revision: mid });
+  assert.equal(atMid.items.length, mid - start);
+  assert.equal((await store.get('/h/k'))?.value, '10');
+  await assert.rejects(store.list('/h/', { revision: mid - 1 }), (err: unknown) => isNodeletError(err, ErrorCode.Gone));
+});
+
+test('sqlite: the revision and compaction survive a reopen', async () => {
+  const file = tmp.join('reopen', 'storage.db');
+  const first = new SqliteStore({ file, compaction: false });
+  const a = await first.create('/r/a', '1');
+  await first.delete('/r/a');
+  await first.compact(await first.currentRevision());
+  const compacted = await first.compactedRevision();
+  await first.dispose();
+  const second = new SqliteStore({ file, compaction: false });
+  after(() => second.dispose());
+  assert.equal(await second.compactedRevision(), compacted);
+  assert.equal(await second.currentRevision(), a.modRevision + 1);
+  assert.equal((await second.create('/r/b', '2')).modRevision, a.modRevision + 2);
+});

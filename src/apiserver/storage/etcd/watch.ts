@@ -110,6 +110,7 @@ export async function* etcdWatch(p: EtcdWatchParams): AsyncGenerator<WatchEvent>
     p.signal.addEventListener('abort', onAbort, { once: true });
     try {
       session = await Session.open(p, last + 1);
+      if (p.signal.aborted) return; // aborted while connecting: onAbort had no session to close
       for (;;) {
         const res = await session.next();
         if (res === undefined || p.signal.aborted) return;

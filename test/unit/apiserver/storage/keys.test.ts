@@ -51,7 +51,7 @@ test('keyAfter is the immediate successor in byte order', () => {
   assert.ok(Buffer.compare(after, Buffer.from(`${k}-b`)) < 0);
 });
 
-test('checkKey refuses empty keys and keys with NUL', () => {
-  for (const bad of ['', 'a\u0000b']) assert.throws(() => checkKey(bad), (err: unknown) => isNodeletError(err, ErrorCode.InvalidArgument));
+test('checkKey refuses keys that do not start with / and keys with NUL', () => {
+  for (const bad of ['', 'registry/pods/a', '/a\u0000b']) assert.throws(() => checkKey(bad), (err: unknown) => isNodeletError(err, ErrorCode.InvalidArgument));
   checkKey('/registry/pods/default/a');
 });
