@@ -162,6 +162,52 @@ describe('nodelet apiserver serving', () => {
     daemon = await startApiserver();
   });
 
+  test('every write acknowledged before kill -9 of the apiserver is there after the restart', async () => {
+    const current = daemon;
+    assert.ok(current !== undefined);
+    const ca = await readFile(path.join(dataDir(), 'pki', 'ca.crt'), 'utf8');
+    const token = await adminToken();
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca });
+    const acked: string[] = [];
+    const post = (name: string): Promise<void> =>
+      new Promise((resolve) => {
+        const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { n: name } });
+        const req = https.request(
+          { host: '127.0.0.1', port, path: '/api/v1/namespaces/default/configmaps', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode === 201) acked.push(name);
+              resolve();
+            });
+            res.on('error', () => resolve());
+          },
+        );
+        req.on('error', () => resolve()); // cut off by the kill: not acknowledged
+        req.end(body);
+      });
+    // Writers keep going until the kill; the kill lands once some writes were acknowledged.
+    let stop = false;
+    const writers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; i < 500 && !stop; i++) await post(`durable-${w}-${i}`);
+    });
+    for (let i = 0; i < 200 && acked.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+    process.kill(current.pid, 'SIGKILL');
+    assert.equal((await current.exited).signal, 'SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    agent.destroy();
+    assert.ok(acked.length >= 40, `only ${acked.length} writes were acknowledged before the kill`);
+    daemon = await startApiserver();
+    const list = await get('/api/v1/namespaces/default/configmaps', token);
+    assert.equal(list.status, 200);
+    const parsed: unknown = JSON.parse(list.body);
+    const items = typeof parsed === 'object' && parsed !== null && 'items' in parsed && Array.isArray(parsed.items) ? (parsed.items as unknown[]) : [];
+    const names = new Set(items.map((o) => (typeof o === 'object' && o !== null && 'metadata' in o ? (o.metadata as { name?: string }).name : undefined)));
+    const lost = acked.filter((n) => !names.has(n));
+    assert.deepEqual(lost, [], `acknowledged but lost after kill -9 (${acked.length} acknowledged)`);
+  });
+
   test('given serving certificates and x509 client certificates work with kubectl', { skip: kubectlPath() === undefined ? 'no kubectl on PATH' : false }, async () => {
     const issue = (commonName: string, usage: CertUsage, issuer?: { cert: string; key: KeyObject }, organizations: string[] = [], ipAddresses: string[] = []) => {
       const key = generatePrivateKey();
