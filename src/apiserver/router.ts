@@ -13,6 +13,7 @@ import { handleScaleGet } from './handlers/scale.js';
 import { handleUpdate } from './handlers/update.js';
 import { handleWatch } from './handlers/watch.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
+import { serveOpenApiV2 } from './openapi-v2.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import { findResource, findSubresource, type ResourceInfo, type Verb } from './resources.js';
 import { writeJson, writeText } from './respond.js';
@@ -47,6 +48,10 @@ export function serveNonResource(req: IncomingMessage, res: ServerResponse, path
     return true;
   }
   const trimmed = path.replace(/\/+$/, '') || '/';
+  if (trimmed === '/openapi/v2') {
+    serveOpenApiV2(req, res);
+    return true;
+  }
   let body: unknown;
   if (trimmed === '/version') body = versionInfo();
   else if (trimmed === '/api') body = apiVersions(deps.serverAddress);

@@ -3,7 +3,7 @@
 // exit 0 (except the ones that check a failure), and its output is checked for what a user reads.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiserver, type Backend, type RunningApiserver } from './apiserver.js';
+import { startApiserver, type Backend, type RunningApiserver } from '../../harness/apiserver.js';
 import { kubectlFor } from './kubectl-runner.js';
 import type { Step, StepContext } from './steps.js';
 import { applySteps } from './steps-apply.js';

@@ -1,7 +1,7 @@
 // The kubectl script, part 3: delete (graceful for a bound pod, at once for an unscheduled one,
 // forced, by file), bad input that kubectl and the server reject, and a clean shutdown.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { lines, parseTable } from './kubectl-runner.js';
 import { KINDS, assertNotFound, manifest, row, type Step } from './steps.js';
 
@@ -63,6 +63,34 @@ export const deleteSteps: readonly Step[] = [
       // Nothing was created, and the server still serves.
       assert.ok(!lines(await k.ok('get', 'configmaps', '-o', 'name')).includes('configmap/Bad_Name'), 'no configmap Bad_Name');
       await assertNotFound(k, 'pod', 'bad-pod');
+      assert.equal(await k.ok('get', '--raw', '/readyz'), 'ok');
+      assert.ok(server.daemon.running(), 'the apiserver process still runs');
+    },
+  },
+  {
+    title: 'bad input: an unknown kind, a wrong apiVersion, a body over 3 MiB; the server stays up',
+    async run({ k, server }) {
+      // kubectl validates against the server's OpenAPI, then maps the kind by discovery: neither kind is served.
+      const unknown = await k.fails('apply', '-f', manifest('unknown-kind.yaml'));
+      assert.match(unknown.stderr, /^error: resource mapping not found for name: "frob" namespace: "" from ".*unknown-kind\.yaml": no matches for kind "Frobnicator" in version "v1"$/m);
+      assert.match(unknown.stderr, /^ensure CRDs are installed first$/m);
+      assert.doesNotMatch(unknown.stderr, /openapi/);
+
+      const wrong = await k.fails('apply', '-f', manifest('wrong-apiversion.yaml'));
+      assert.match(wrong.stderr, /resource mapping not found for name: "wrong-group-version" namespace: "" from ".*wrong-apiversion\.yaml": no matches for kind "Deployment" in version "apps\/v2"$/m);
+      assert.match(wrong.stderr, /resource mapping not found for name: "wrong-group" namespace: "" from ".*wrong-apiversion\.yaml": no matches for kind "Deployment" in version "v1"$/m);
+      assert.doesNotMatch(wrong.stderr, /openapi/);
+
+      // A ConfigMap with a 4 MiB value: the POST is refused with upstream's 413 and its limit.
+      const huge = server.tmp.join('huge-configmap.yaml');
+      await writeFile(huge, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n  big: ${'x'.repeat(4 * 1024 * 1024)}\n`);
+      const tooLarge = await k.fails('apply', '-f', huge, '-v=6');
+      assert.match(tooLarge.stderr, /^.*POST.*\/api\/v1\/namespaces\/default\/configmaps\?.*413 (Payload|Request Entity) Too Large/m);
+      assert.match(tooLarge.stderr, /^Error from server \(RequestEntityTooLarge\): error when creating ".*huge-configmap\.yaml": Request entity too large: limit is 3145728$/m);
+
+      // Nothing was created, and the server still serves.
+      await assertNotFound(k, 'configmap', 'huge');
+      assert.deepEqual(lines(await k.ok('get', 'deployments', '-o', 'name')), []);
       assert.equal(await k.ok('get', '--raw', '/readyz'), 'ok');
       assert.ok(server.daemon.running(), 'the apiserver process still runs');
     },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../harness/index.js';
-import type { RunningApiserver } from './apiserver.js';
+import type { RunningApiserver } from '../../harness/apiserver.js';
 import type { Kubectl, Table } from './kubectl-runner.js';
 import { field, list } from './objects.js';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
-import { createTempDir, freePort, startDaemon, startEtcd, PROJECT_ROOT, type Daemon, type Etcd, type TempDir } from '../../harness/index.js';
+import { createTempDir, freePort, startDaemon, startEtcd, PROJECT_ROOT, type Daemon, type Etcd, type TempDir } from './index.js';
 
 export type Backend = 'sqlite' | 'etcd';
 
