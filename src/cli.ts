@@ -2,6 +2,7 @@
 // The nodelet command: one program, a subcommand per daemon. Subcommands register here as they land.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerAgentCommand } from './agent/command.js';
 import { registerApiserverCommand } from './apiserver/command.js';
 
 function packageVersion(): string {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .name('nodelet')
     .description('A Kubernetes node agent: kubelet, kube-proxy, a CRI shim for Docker and a lightweight apiserver')
     .version(packageVersion());
+  registerAgentCommand(program);
   registerApiserverCommand(program);
   return program;
 }

@@ -34,6 +34,10 @@ export interface Containerd extends Disposable {
   /** A runc root for `ctr run --runc-root` so ctr-run containers leave nothing in /run/containerd/runc. */
   readonly runcRoot: string;
   /** Runs `ctr --address SOCK --namespace NS ARGS...` inside the node's netns (so pulls reach its registry). */
+  /** Stops the containerd process only: shims and containers keep running (a runtime that went down). */
+  stopProcess(): Promise<void>;
+  /** Starts containerd again with the same config and directories after stopProcess(). */
+  startProcess(): Promise<void>;
   ctr(args: readonly string[], opts?: { namespace?: string; timeoutMs?: number }): Promise<ExecResult>;
   /** As ctr(), but throws unless it exits 0. */
   ctrChecked(args: readonly string[], opts?: { namespace?: string; timeoutMs?: number }): Promise<ExecResult>;
@@ -82,14 +86,16 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
       timeoutMs: o.timeoutMs ?? 60_000,
     });
 
-  const daemon = await startDaemon({
-    name: 'containerd',
-    file: 'containerd',
-    args: ['--config', configFile],
-    netns: opts.netns.name,
-    logFile: path.join(dir, 'containerd.log'),
-    ready: async () => (await systemExec.run('ctr', ['--address', layout.address, 'version'], { timeoutMs: 5000 })).code === 0,
-  }).catch(async (err: unknown) => {
+  const launch = (): Promise<Daemon> =>
+    startDaemon({
+      name: 'containerd',
+      file: 'containerd',
+      args: ['--config', configFile],
+      netns: opts.netns.name,
+      logFile: path.join(dir, 'containerd.log'),
+      ready: async () => (await systemExec.run('ctr', ['--address', layout.address, 'version'], { timeoutMs: 5000 })).code === 0,
+    });
+  let daemon = await launch().catch(async (err: unknown) => {
     await sweepDir(dir).catch(() => undefined);
     throw err;
   });
@@ -112,7 +118,14 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
     address: layout.address,
     dir,
     netns: opts.netns,
-    daemon,
+    get daemon() {
+      return daemon;
+    },
+    stopProcess: () => daemon.stop(5000),
+    startProcess: async () => {
+      if (daemon.running()) throw new Error('containerd: startProcess() while it runs');
+      daemon = await launch();
+    },
     cniConfDir: layout.cniConfDir,
     cniNetworkName,
     podSubnet,
