@@ -52,6 +52,19 @@ lint: deps
 bench: setup
 	node dist/bench/cri-pod-start.js
 	node dist/bench/apiserver.js
+	node dist/bench/pod-startup.js
 
 clean:
 	rm -rf dist .cache
+
+# A one-node cluster on this machine (as root): scripts/up.sh; `make down` stops it. See README.
+.PHONY: up down install
+up: setup
+	@scripts/up.sh
+
+down:
+	@scripts/down.sh
+
+# systemd units and /opt/nodelet (systemd/install.sh; DRY_RUN=1 only prints what it would do).
+install: setup
+	@systemd/install.sh $(if $(DRY_RUN),--dry-run)

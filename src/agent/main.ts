@@ -192,6 +192,7 @@ export async function runAgent(config: AgentConfig, log: Logger, clock: Clock = 
   fileSource?.start();
   apiSource?.start();
   loops.push(pleg.run(signal));
+  loops.push(pleg.followEvents((s) => runtime.containerEvents(s), signal));
   loops.push(
     (async () => {
       while (!signal.aborted) {

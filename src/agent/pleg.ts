@@ -52,6 +52,42 @@ export class Pleg {
     this.deps.onChange(changed, state);
   }
 
+  /**
+   * Follows the runtime's container events (evented PLEG): each event triggers a relist at once,
+   * coalesced, so status follows the runtime without waiting for the period. Resolves when the
+   * runtime has no events (Unimplemented, e.g. containerd 1.6: the periodic relist then carries
+   * everything) or the signal aborts; reconnects after other failures.
+   */
+  async followEvents(events: (signal: AbortSignal) => AsyncIterable<unknown>, signal: AbortSignal): Promise<void> {
+    let relisting: Promise<void> | undefined;
+    let again = false;
+    const kick = (): void => {
+      if (relisting !== undefined) {
+        again = true;
+        return;
+      }
+      relisting = (async () => {
+        do {
+          again = false;
+          await this.relist(signal).catch(() => undefined);
+        } while (again && !signal.aborted);
+      })().finally(() => (relisting = undefined));
+    };
+    while (!signal.aborted) {
+      try {
+        for await (const _event of events(signal)) kick();
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof Error && 'code' in err && err.code === 'Unimplemented') {
+          this.deps.log.info('the runtime has no container events; relisting every period');
+          return;
+        }
+        this.deps.log.warn('container event stream failed; reconnecting', { error: errorMessage(err) });
+      }
+      await this.deps.clock.sleep(this.deps.periodMs ?? 1000, signal).catch(() => undefined);
+    }
+  }
+
   /** Relists every period until the signal aborts; failures are logged and retried next period. */
   async run(signal: AbortSignal): Promise<void> {
     const period = this.deps.periodMs ?? 1000;

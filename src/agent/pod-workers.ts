@@ -187,8 +187,7 @@ export class PodWorkers {
       }
     }
     if (w.phase === 'terminating' && pod !== undefined) {
-      const grace = w.removed || pod.metadata.deletionTimestamp !== undefined ? gracePeriodSeconds(pod) : gracePeriodSeconds(pod, 30);
-      const runtime = await sync.kill(pod, grace, signal);
+      const runtime = await sync.kill(pod, gracePeriodSeconds(pod), signal);
       w.lastRuntime = runtime;
       status.update(pod, runtime, { waiting: new Map(), terminal: true, ...(w.podFailure === undefined ? {} : { podFailure: w.podFailure }) });
       w.phase = 'terminated';

@@ -55,6 +55,11 @@ metadata:
 spec:
   nodeName: ${n.nodeName}
   terminationGracePeriodSeconds: 2
+  initContainers:
+  - name: init
+    image: ${BUSYBOX}
+    command: ["/bin/sh", "-c", "echo from-init > /scratch/init.txt"]
+    volumeMounts: [{name: scratch, mountPath: /scratch}]
   containers:
   - name: main
     image: ${BUSYBOX}
@@ -116,6 +121,11 @@ spec:
     assert.equal(main?.ready, true);
     assert.equal(main?.restartCount, 0);
     assert.ok(main?.state.running?.startedAt !== undefined);
+    assert.equal(s.initContainerStatuses?.[0]?.state.terminated?.reason, 'Completed');
+    assert.equal(s.initContainerStatuses?.[0]?.state.terminated?.exitCode, 0);
+    for (const type of ['PodScheduled', 'PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready']) {
+      assert.equal(s.conditions?.find((c) => c.type === type)?.status, 'True', `condition ${type}`);
+    }
 
     const id = containerId(s, 'main');
     const env = new Map((await execIn(cri, id, 'env')).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -138,6 +148,7 @@ spec:
     assert.match(await execIn(cri, id, 'cat /etc/down/labels'), /app="full"/);
     assert.equal(await execIn(cri, id, 'cat /etc/proj/color /etc/proj/pw /etc/proj/ns'), 'blues3cretdefault');
     assert.equal(await execIn(cri, id, 'cat /host/from-host'), 'host-data');
+    assert.equal(await execIn(cri, id, 'cat /scratch/init.txt'), 'from-init\n', 'the init container ran first, in the same pod');
     await execIn(cri, id, 'echo from-pod > /host/from-pod; echo x > /scratch/f; echo y > /mem/f');
     assert.equal(await readFile(hostDir + '/from-pod', 'utf8'), 'from-pod\n');
     const mounts = await execIn(cri, id, 'cat /proc/mounts');
@@ -169,6 +180,14 @@ spec:
     assert.equal(failed.containerStatuses?.[0]?.state.terminated?.exitCode, 3);
     assert.equal(failed.containerStatuses?.[0]?.state.terminated?.reason, 'Error');
     assert.equal(failed.containerStatuses?.[0]?.restartCount, 0);
+  });
+
+  test('a pod past its activeDeadlineSeconds is stopped and Failed with DeadlineExceeded', async () => {
+    await createPod(n, podObject('deadline', n.nodeName, { activeDeadlineSeconds: 3, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: BUSYBOX, command: ['sleep', '3600'] }] }));
+    const s = await waitForPod(n, 'deadline', 'Failed', 60_000, (st) => st.phase === 'Failed');
+    assert.equal(s.reason, 'DeadlineExceeded');
+    assert.equal(s.message, 'Pod was active on the node longer than the specified deadline');
+    assert.ok(s.containerStatuses?.[0]?.state.terminated !== undefined, 'its container was stopped');
   });
 
   test('a crashing container goes into CrashLoopBackOff with growing delays and restartCount', { timeout: 180_000 }, async () => {
@@ -216,5 +235,6 @@ spec:
       return left.length === 0 ? true : undefined;
     });
     process.stdout.write(`# delete of pod full (grace 2 s) took ${elapsed} ms\n`);
+    assert.ok((await eventsFor(n, 'full')).some((e) => e === 'Killing: Stopping container main'));
   });
 });
