@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { errorMessage, isNodeletError } from '../base/errors.js';
 import { createLogger } from '../base/log.js';
 import { addAgentOptions, loadAgentConfig } from './config/index.js';
-import { runAgent } from './main.js';
 
 export function registerAgentCommand(program: Command): Command {
   const cmd = program
@@ -23,6 +22,8 @@ export function registerAgentCommand(program: Command): Command {
     const log = createLogger({ level: config.logLevel, format: config.logFormat });
     let agent;
     try {
+      // Loaded here so that other subcommands do not carry the agent's modules in memory.
+      const { runAgent } = await import('./main.js');
       agent = await runAgent(config, log);
     } catch (err) {
       log.error('agent failed to start', { error: errorMessage(err) });

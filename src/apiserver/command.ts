@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { errorMessage, isNodeletError, ErrorCode } from '../base/errors.js';
 import { createLogger } from '../base/log.js';
 import { buildConfig, DEFAULTS, LOG_LEVELS, type ApiserverFlags } from './config.js';
-import { runApiserver, type RunningApiserver } from './main.js';
+import type { RunningApiserver } from './main.js';
 
 export function registerApiserverCommand(program: Command): Command {
   return program
@@ -38,6 +38,8 @@ export function registerApiserverCommand(program: Command): Command {
       }
       const log = createLogger({ level: config.logLevel, format: config.logFormat });
       try {
+        // Loaded here so that other subcommands do not carry the server's modules in memory.
+        const { runApiserver } = await import('./main.js');
         await runApiserver(config, { log, onServing: announce });
         // Everything was closed; should a library still hold a handle, do not hang on it.
         setTimeout(() => process.exit(0), 2000).unref();

@@ -68,6 +68,7 @@ export class PodConfig {
   private readonly bySource = new Map<PodSource, Map<string, Pod>>();
   private merged = new Map<string, Entry>();
   private readonly seen = new Map<string, string>();
+  private readonly annotated = new WeakMap<Pod, { source: PodSource; seen: string; pod: Pod }>();
 
   constructor(
     private readonly deps: PodConfigDeps,
@@ -120,10 +121,16 @@ export class PodConfig {
       this.seen.set(uid, seen);
     }
     if (annotations[SourceAnnotation.source] === source && annotations[SourceAnnotation.seen] === seen) return pod;
-    return {
+    // Sources hand in the same object for a pod that did not change: keep its annotated copy, so
+    // the diff sees identity and a watch event costs O(changed pods), not O(all pods).
+    const cached = this.annotated.get(pod);
+    if (cached !== undefined && cached.source === source && cached.seen === seen) return cached.pod;
+    const copy: Pod = {
       ...pod,
       metadata: { ...pod.metadata, annotations: { ...annotations, [SourceAnnotation.source]: source, [SourceAnnotation.seen]: seen } },
     };
+    this.annotated.set(pod, { source, seen, pod: copy });
+    return copy;
   }
 
   private inAnySource(uid: string): boolean {

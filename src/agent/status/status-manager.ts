@@ -58,6 +58,9 @@ export function isStaticPod(pod: Pod): boolean {
   return source !== undefined && source !== 'api';
 }
 
+/** Status PATCHes in flight at once. */
+const SEND_CONCURRENCY = 8;
+
 export class StatusManager implements Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly stop = new AbortController();
@@ -156,13 +159,22 @@ export class StatusManager implements Disposable {
       const batch = now >= this.nextBatchAt;
       if (batch) this.nextBatchAt = now + RESEND_INTERVAL_MS;
       this.pending = false;
-      for (const [uid, entry] of [...this.entries]) {
-        if (signal.aborted) return;
-        // Removed (or replaced) while an earlier pod was being sent.
-        if (this.entries.get(uid) !== entry || !this.needsSync(entry)) continue;
-        if (!batch && entry.retryAt > now) continue;
-        await this.syncPod(client, uid, entry, signal);
-      }
+      const due = [...this.entries].filter(([, entry]) => this.needsSync(entry) && (batch || entry.retryAt <= now));
+      // A few sends in flight: a burst of pods becoming Ready is not reported one round trip at a time.
+      // Each pod's own sends stay in order: a pod is in at most one batch at a time.
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < due.length && !signal.aborted) {
+          const item = due[next++];
+          if (item === undefined) return;
+          const [uid, entry] = item;
+          // Removed (or replaced) while other pods were being sent.
+          if (this.entries.get(uid) !== entry || !this.needsSync(entry)) continue;
+          await this.syncPod(client, uid, entry, signal);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, due.length) }, lane));
+      if (signal.aborted) return;
       if (this.pending) continue;
       await this.idle(signal);
     }

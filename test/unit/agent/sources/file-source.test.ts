@@ -32,6 +32,8 @@ interface Harness {
   errors: Array<{ file: string; err: NodeletError }>;
   names(): string[];
   last(): Pod[];
+  /** Resolves at the first snapshot (or now) for which `pred` holds; holds no timer. */
+  until(pred: () => boolean): Promise<void>;
 }
 
 const silent = winston.createLogger({ silent: true });
@@ -42,6 +44,7 @@ describe('FileSource', () => {
 
   function make(dir: string): Harness {
     const snapshots: Pod[][] = [];
+    const waiters: Array<() => void> = [];
     const errors: Array<{ file: string; err: NodeletError }> = [];
     const source = new FileSource(
       { clock: new ParkedClock(), log: silent },
@@ -49,12 +52,24 @@ describe('FileSource', () => {
         path: dir,
         nodeName: 'node-a',
         checkFrequencyMs: 20_000,
-        onSnapshot: (pods) => snapshots.push(pods),
+        onSnapshot: (pods) => {
+          snapshots.push(pods);
+          for (const w of waiters.splice(0)) w();
+        },
         onError: (file, err) => errors.push({ file, err }),
       },
     );
     const last = (): Pod[] => snapshots.at(-1) ?? [];
-    return { dir, source, snapshots, errors, last, names: () => last().map((p) => p.metadata.name).sort() };
+    const names = (): string[] => last().map((p) => p.metadata.name).sort();
+    const until = (pred: () => boolean): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (pred()) resolve();
+          else waiters.push(check);
+        };
+        check();
+      });
+    return { dir, source, snapshots, errors, last, names, until };
   }
 
   beforeEach(async () => {
@@ -163,22 +178,8 @@ describe('FileSource', () => {
   it('notices a new file through fs.watch, without a poll', { timeout: 20_000 }, async () => {
     h.source.start();
     // The first scan runs at start; the parked clock means no poll ever follows.
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (h.snapshots.length > 0) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
-    const seen = new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (h.names().includes('late-node-a')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
+    await h.until(() => h.snapshots.length > 0);
+    const seen = h.until(() => h.names().includes('late-node-a'));
     await writeFile(path.join(h.dir, 'late.yaml'), manifest('late'));
     await seen;
   });
