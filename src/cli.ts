@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAgentCommand } from './agent/command.js';
 import { registerApiserverCommand } from './apiserver/command.js';
+import { registerProxyCommand } from './proxy/command.js';
 
 function packageVersion(): string {
   const raw: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(packageVersion());
   registerAgentCommand(program);
   registerApiserverCommand(program);
+  registerProxyCommand(program);
   return program;
 }
 

@@ -1,0 +1,130 @@
+// Names inside the nftables table, as upstream kube-proxy's nftables mode spells them
+// (pkg/proxy/nftables/proxier.go): the table holds everything, so names need no prefix of their own.
+import { hash } from 'node:crypto';
+import type { Endpoint, ServicePortKey } from '../../types.js';
+
+/**
+ * The table. The issue asks for a `nodelet` table (upstream's is `kube-proxy`); a different name also
+ * lets upstream kube-proxy and nodelet coexist on one machine without writing into each other's table.
+ */
+export const TABLE = 'nodelet';
+export const FAMILY = 'ip';
+/** `ip nodelet`, the prefix of every statement. */
+export const TABLE_REF = `${FAMILY} ${TABLE}`;
+
+export const MASQ_MARK = '0x4000';
+
+// Fixed chains, sets and maps.
+export const SERVICES_CHAIN = 'services';
+export const SERVICE_IPS_MAP = 'service-ips';
+export const SERVICE_NODEPORTS_MAP = 'service-nodeports';
+export const NODEPORT_IPS_SET = 'nodeport-ips';
+export const ENDPOINTS_CHECK_CHAIN = 'endpoints-check';
+export const NO_ENDPOINT_SERVICES_MAP = 'no-endpoint-services';
+export const NO_ENDPOINT_NODEPORTS_MAP = 'no-endpoint-nodeports';
+export const REJECT_CHAIN = 'reject-chain';
+export const FIREWALL_IPS_MAP = 'firewall-ips';
+export const FIREWALL_CHECK_CHAIN = 'firewall-check';
+export const MARK_MASQ_CHAIN = 'mark-for-masquerade';
+export const MASQUERADING_CHAIN = 'masquerading';
+/** Holds one rule; a missing chain or rule means someone flushed or deleted the table behind our back. */
+export const CANARY_CHAIN = 'canary';
+export const CANARY_RULE = 'counter comment "nodelet-canary"';
+
+/** The maps whose elements services contribute (partial syncs add and delete single elements). */
+export type ElementMap =
+  | typeof SERVICE_IPS_MAP
+  | typeof SERVICE_NODEPORTS_MAP
+  | typeof NO_ENDPOINT_SERVICES_MAP
+  | typeof NO_ENDPOINT_NODEPORTS_MAP
+  | typeof FIREWALL_IPS_MAP;
+
+export const ELEMENT_MAPS: readonly ElementMap[] = [
+  SERVICE_IPS_MAP,
+  SERVICE_NODEPORTS_MAP,
+  NO_ENDPOINT_SERVICES_MAP,
+  NO_ENDPOINT_NODEPORTS_MAP,
+  FIREWALL_IPS_MAP,
+];
+
+// nft names are at most 256 bytes; upstream keeps 16 for the prefix.
+const NAME_MAX = 256;
+const PREFIX_MAX = 16;
+const BASE_MAX = NAME_MAX - PREFIX_MAX;
+
+/** Upstream's hashAndTruncate: "HASH8-name", the hash keeps names unique and visually distinct. */
+export function hashAndTruncate(name: string): string {
+  const cached = nameCache.get(name);
+  if (cached !== undefined) return cached;
+  // One-shot hash(): a Hash object per name costs more in GC than the hashing itself.
+  const out = `${base32(hash('sha256', name, 'buffer')).slice(0, 8)}-${name}`;
+  const result = out.length > BASE_MAX ? `${out.slice(0, BASE_MAX - 3)}...` : out;
+  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+  nameCache.set(name, result);
+  return result;
+}
+
+// Full syncs name the same chains again and again: remember them (bounded; cleared when full).
+const NAME_CACHE_MAX = 500_000;
+const nameCache = new Map<string, string>();
+
+/** "HASH-ns/name/proto/port": slashes separate parts, as they cannot appear in the parts themselves. */
+export function serviceChainBase(key: ServicePortKey): string {
+  return hashAndTruncate(`${key.namespace}/${key.name}/${key.protocol.toLowerCase()}/${key.port}`);
+}
+
+/** "HASH-ns/name/proto/port__ip/port". */
+export function endpointChainBase(key: ServicePortKey, ep: Pick<Endpoint, 'ip' | 'port'>): string {
+  const ip = ep.ip.replaceAll(':', '.');
+  return hashAndTruncate(`${key.namespace}/${key.name}/${key.protocol.toLowerCase()}/${key.port}__${ip}/${ep.port}`);
+}
+
+export interface ServiceChainNames {
+  /** Endpoints for "Cluster" traffic policy. */
+  cluster: string;
+  /** Endpoints for "Local" traffic policy. */
+  local: string;
+  /** Where NodePort, externalIP and LoadBalancer traffic goes first. */
+  external: string;
+  /** loadBalancerSourceRanges. */
+  firewall: string;
+}
+
+export function serviceChainNames(key: ServicePortKey): ServiceChainNames {
+  const base = serviceChainBase(key);
+  return { cluster: `service-${base}`, local: `local-${base}`, external: `external-${base}`, firewall: `firewall-${base}` };
+}
+
+export function endpointNames(key: ServicePortKey, ep: Pick<Endpoint, 'ip' | 'port'>): { chain: string; affinitySet: string } {
+  const base = endpointChainBase(key, ep);
+  return { chain: `endpoint-${base}`, affinitySet: `affinity-${base}` };
+}
+
+/** Service and endpoint chains carry a "/" (fixed chains never do): that is how leftovers are found. */
+export function isServiceChainName(name: string): boolean {
+  return name.includes('/');
+}
+
+export function isAffinitySetName(name: string): boolean {
+  return name.startsWith('affinity-');
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 (what Go's base32.StdEncoding gives), without padding: only a prefix is used. */
+function base32(buf: Buffer): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  // Only the first 8 characters are used: 5 bytes give exactly 8.
+  for (const byte of buf.subarray(0, 5)) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31] ?? '';
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31] ?? '';
+  return out;
+}
