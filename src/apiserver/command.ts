@@ -26,6 +26,11 @@ export function registerApiserverCommand(program: Command): Command {
     .option('--tls-private-key-file <file>', 'key of --tls-cert-file (PEM)')
     .option('--client-ca-file <file>', 'CA bundle (PEM) for x509 client certificates: CN is the user, O the groups')
     .option('--write-kubeconfig <file>', 'write an admin kubeconfig here once serving (mode 0600)')
+    .option('--controllers <list>', 'in-process controllers: comma-separated names, * for all, -name to leave one out, "" for none (scheduler, endpointslice, endpoints, nodeipam, nodelifecycle, replicaset, deployment, serviceaccount)', DEFAULTS.controllers)
+    .option('--cluster-cidr <cidr>', 'pod network; node IPAM gives each node a --node-cidr-mask-size slice of it', DEFAULTS.clusterCidr)
+    .option('--node-cidr-mask-size <bits>', 'prefix length of each node\'s pod CIDR', DEFAULTS.nodeCidrMaskSize)
+    .option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease before it is marked unreachable', DEFAULTS.nodeMonitorGracePeriod)
+    .option('--pod-eviction-timeout <duration>', 'how long pods stay on an unreachable node before they are deleted (unless they tolerate longer)', DEFAULTS.podEvictionTimeout)
     .option('--log-format <format>', 'text or json (default: text on a terminal, else json)')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, DEFAULTS.logLevel)
     .action(async (flags: ApiserverFlags) => {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { NodeletError, ErrorCode } from '../base/errors.js';
+import { NodeletError, ErrorCode, errorMessage } from '../base/errors.js';
+import { selectControllers, type ControllerName } from './controllers/names.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +34,13 @@ export interface ApiserverConfig {
   readonly writeKubeconfig: string | undefined;
   readonly logFormat: 'text' | 'json';
   readonly logLevel: LogLevel;
+  /** The in-process controllers to run (--controllers). */
+  readonly controllers: readonly ControllerName[];
+  /** --cluster-cidr: pod network, split into per-node pod CIDRs by node IPAM. */
+  readonly clusterCIDR: string;
+  readonly nodeCIDRMaskSize: number;
+  readonly nodeMonitorGracePeriodMs: number;
+  readonly podEvictionTimeoutSeconds: number;
 }
 
 /** Flag values as given on the command line (commander's camelCase names); undefined when absent. */
@@ -55,6 +63,11 @@ export interface ApiserverFlags {
   writeKubeconfig?: string | undefined;
   logFormat?: string | undefined;
   logLevel?: string | undefined;
+  controllers?: string | undefined;
+  clusterCidr?: string | undefined;
+  nodeCidrMaskSize?: string | undefined;
+  nodeMonitorGracePeriod?: string | undefined;
+  podEvictionTimeout?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -65,6 +78,11 @@ export const DEFAULTS = {
   serviceNodePortRange: '30000-32767',
   etcdPrefix: '/registry',
   logLevel: 'info',
+  controllers: '*',
+  clusterCidr: '10.244.0.0/16',
+  nodeCidrMaskSize: '24',
+  nodeMonitorGracePeriod: '50s',
+  podEvictionTimeout: '5m',
 } as const;
 
 export interface ConfigEnv {
@@ -139,6 +157,27 @@ export function buildConfig(flags: ApiserverFlags, env: ConfigEnv = {}): Readonl
   const logLevel = flags.logLevel ?? DEFAULTS.logLevel;
   if (!isLogLevel(logLevel)) bad('log-level', logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
 
+  let controllers: ControllerName[] = [];
+  try {
+    controllers = selectControllers(flags.controllers ?? DEFAULTS.controllers);
+  } catch (err) {
+    problems.push(errorMessage(err));
+  }
+  const clusterCIDR = flags.clusterCidr ?? DEFAULTS.clusterCidr;
+  const cidrMatch = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(clusterCIDR);
+  if (cidrMatch === null || isIP(cidrMatch[1] ?? '') !== 4 || Number(cidrMatch[2]) > 30) bad('cluster-cidr', clusterCIDR, 'must be an IPv4 CIDR such as 10.244.0.0/16');
+  const maskText = flags.nodeCidrMaskSize ?? DEFAULTS.nodeCidrMaskSize;
+  const nodeCIDRMaskSize = Number(maskText);
+  if (!Number.isInteger(nodeCIDRMaskSize) || nodeCIDRMaskSize < Number(cidrMatch?.[2] ?? 0) || nodeCIDRMaskSize > 30) {
+    bad('node-cidr-mask-size', maskText, 'must be a prefix length between the cluster CIDR\'s and 30');
+  }
+  const graceText = flags.nodeMonitorGracePeriod ?? DEFAULTS.nodeMonitorGracePeriod;
+  const nodeMonitorGracePeriodMs = parseSimpleDuration(graceText);
+  if (nodeMonitorGracePeriodMs === undefined || nodeMonitorGracePeriodMs < 1000) bad('node-monitor-grace-period', graceText, 'must be a duration of at least 1s, e.g. 50s');
+  const evictionText = flags.podEvictionTimeout ?? DEFAULTS.podEvictionTimeout;
+  const podEvictionMs = parseSimpleDuration(evictionText);
+  if (podEvictionMs === undefined) bad('pod-eviction-timeout', evictionText, 'must be a duration, e.g. 5m');
+
   const config: ApiserverConfig = {
     dataDir,
     bindAddress,
@@ -159,6 +198,11 @@ export function buildConfig(flags: ApiserverFlags, env: ConfigEnv = {}): Readonl
     writeKubeconfig: file('write-kubeconfig', flags.writeKubeconfig),
     logFormat: logFormat === 'text' ? 'text' : 'json',
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
+    controllers: Object.freeze(controllers),
+    clusterCIDR,
+    nodeCIDRMaskSize,
+    nodeMonitorGracePeriodMs: nodeMonitorGracePeriodMs ?? 50_000,
+    podEvictionTimeoutSeconds: Math.round((podEvictionMs ?? 300_000) / 1000),
   };
   if (problems.length > 0) {
     throw new NodeletError(ErrorCode.InvalidConfig, `invalid flags:\n  ${problems.join('\n  ')}`);
@@ -230,4 +274,13 @@ function ipv4ToInt(ip: string): number {
 
 function intToIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** "300ms", "50s", "5m", "1h" (one unit, as these flags are usually written) to milliseconds. */
+function parseSimpleDuration(text: string): number | undefined {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
+  if (m === null) return undefined;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const unit = units[m[2] ?? ''] ?? 1;
+  return Number(m[1]) * unit;
 }

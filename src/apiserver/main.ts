@@ -1,6 +1,7 @@
 // Composition root of `nodelet apiserver`: from a validated config it builds the TLS material,
 // the authenticator, the store and the REST handler, serves them over HTTPS, writes the admin
 // kubeconfig once serving, and takes everything down again on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { systemClock, type Clock } from '../base/clock.js';
 import { NodeletError, ErrorCode, errorMessage } from '../base/errors.js';
 import { DisposableStore, toDisposable, type Disposable } from '../base/lifecycle.js';
 import type { Logger } from '../base/log.js';
+import { createKubeClient } from '../api/client/rest-client.js';
 import { createApiHandler } from './api-handler.js';
 import { adminToken, ensureGeneratedTokenFile, loadTokenFile, type TokenEntry } from './auth/token-file.js';
 import { TokenAuthenticator } from './auth/token.js';
@@ -75,7 +77,11 @@ export async function startApiserver(config: Readonly<ApiserverConfig>, deps: Ap
     const store = disposables.add(openStore(config, etcdTls, clock, log));
     const tls = givenTls ?? (await loadServingTls(tlsOptions));
     const tokens = givenTokens ?? (await generatedTokens(config.dataDir, log));
-    const authenticators: Authenticator[] = [new TokenAuthenticator(tokens)];
+    // The in-process controllers talk to this server over HTTPS like any client, with a token that
+    // exists only in this process's memory.
+    const controllerToken = randomBytes(32).toString('base64url');
+    const controllerUser = { name: 'system:kube-controller-manager', uid: 'nodelet-controller-manager', groups: ['system:masters', 'system:authenticated'] };
+    const authenticators: Authenticator[] = [new TokenAuthenticator([...tokens, { token: controllerToken, user: controllerUser, line: 0 }])];
     if (clientCA !== undefined) authenticators.push(new ClientCertAuthenticator());
 
     const handler = createApiHandler({
@@ -130,6 +136,25 @@ export async function startApiserver(config: Readonly<ApiserverConfig>, deps: Ap
         caPem: tls.caBundle,
         token: admin.token,
       });
+    }
+    if (config.controllers.length > 0) {
+      const { startControllers } = await import('./controllers/manager.js');
+      const loopback = isUnspecified(config.bindAddress) ? (config.bindAddress.includes(':') ? '[::1]' : '127.0.0.1') : listenHost;
+      const client = createKubeClient({
+        credentials: { server: `https://${loopback}:${port}`, ca: Buffer.from(tls.caBundle), token: controllerToken, insecureSkipTlsVerify: false, tlsServerName: 'localhost' },
+        userAgent: 'nodelet-controller-manager',
+      });
+      const controllers = startControllers({ client, clock, log }, config.controllers, {
+        clusterCIDR: config.clusterCIDR,
+        nodeCIDRMaskSize: config.nodeCIDRMaskSize,
+        nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs,
+        podEvictionTimeoutSeconds: config.podEvictionTimeoutSeconds,
+      });
+      // Stopped before the server closes (the store disposes in reverse order of adding).
+      disposables.add(toDisposable(async () => {
+        await controllers.dispose();
+        client.close();
+      }));
     }
     log.info('apiserver serving', {
       url,
@@ -233,4 +258,8 @@ export async function runApiserver(config: Readonly<ApiserverConfig>, deps: Apis
   process.off('SIGTERM', force);
   process.off('SIGINT', force);
   deps.log.info('stopped');
+}
+
+function isUnspecified(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
 }

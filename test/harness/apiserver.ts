@@ -40,12 +40,22 @@ async function httpsStatus(port: number, dataDir: string, urlPath: string): Prom
   });
 }
 
+export interface StartApiserverOptions {
+  /**
+   * --controllers for the apiserver. Default "" (none): tests of the API itself see only what they
+   * do; tests of a whole node pass "*".
+   */
+  controllers?: string;
+  /** Extra flags. */
+  args?: readonly string[];
+}
+
 /**
  * Starts `node dist/src/cli.js apiserver` on a free loopback port and waits until the kubeconfig
  * exists and /readyz answers 200. A port taken between picking and binding makes the process
  * exit; then another port is tried (3 attempts).
  */
-export async function startApiserver(backend: Backend): Promise<RunningApiserver> {
+export async function startApiserver(backend: Backend, opts: StartApiserverOptions = {}): Promise<RunningApiserver> {
   const tmp = await createTempDir();
   let etcd: Etcd | undefined;
   try {
@@ -63,6 +73,8 @@ export async function startApiserver(backend: Backend): Promise<RunningApiserver
         '--advertise-address', '127.0.0.1',
         '--write-kubeconfig', kubeconfig,
         '--log-format', 'json',
+        `--controllers=${opts.controllers ?? ''}`,
+        ...(opts.args ?? []),
         ...(etcd === undefined ? [] : ['--etcd-servers', etcd.endpoint]),
       ];
       let daemon: Daemon;

@@ -1,19 +1,22 @@
-// Finishes the deletion of Terminating namespaces that are empty: removes the "kubernetes"
-// finalizer from spec.finalizers (what upstream's namespace controller does through
-// namespaces/NAME/finalize once it has deleted the content), after which the namespace goes.
-// It does not delete content: a namespace with objects stays Terminating until they are gone
-// (deleted by the user, or by the namespace controller of a later issue, which takes over here).
+// The namespace controller (upstream pkg/controller/namespace, namespaced_resources_deleter.go):
+// for a Terminating namespace it deletes everything in it (background propagation, pods with
+// their grace period, so a pod on a node stays until its node confirms), waits until the content
+// is gone (each removal requeues the namespace), then removes the "kubernetes" finalizer from
+// spec.finalizers (what upstream does through namespaces/NAME/finalize), after which the
+// namespace goes. Objects held by finalizers keep the namespace Terminating until released.
 import type { Clock } from '../../base/clock.js';
 import type { Disposable } from '../../base/lifecycle.js';
 import type { Logger } from '../../base/log.js';
 import { isJsonObject, type KubeObject } from '../../api/object.js';
+import { deleteObject } from '../registry/delete.js';
 import type { Registry } from '../registry/registry.js';
-import { findResource, RESOURCES } from '../resources.js';
+import { findResource, RESOURCES, type ResourceInfo } from '../resources.js';
 import { ApiError } from '../status.js';
 import { RegistryInformer } from './registry-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
+const LIST_PAGE = 500;
 
 export class NamespaceFinalizer implements Disposable {
   /** Names of namespaces being deleted. */
@@ -22,7 +25,7 @@ export class NamespaceFinalizer implements Disposable {
   private readonly queue: WorkQueue;
 
   constructor(private readonly deps: { registry: Registry; clock: Clock; log: Logger }) {
-    this.queue = new WorkQueue({ clock: deps.clock, log: deps.log, name: 'namespace finalizer' }, (ns) => this.finalizeIfEmpty(ns));
+    this.queue = new WorkQueue({ clock: deps.clock, log: deps.log, name: 'namespace finalizer' }, (ns) => this.deleteContentThenFinalize(ns));
     this.informer = new RegistryInformer({ store: deps.registry.objects.store, clock: deps.clock, log: deps.log, name: 'namespace finalizer' }, {
       replace: (objects) => {
         this.terminating.clear();
@@ -61,16 +64,15 @@ export class NamespaceFinalizer implements Disposable {
     this.queue.add(name);
   }
 
-  private async finalizeIfEmpty(name: string): Promise<void> {
+  private async deleteContentThenFinalize(name: string): Promise<void> {
     const namespaces = findResource('', 'v1', 'namespaces');
     if (namespaces === undefined) return;
     const ns = await this.deps.registry.objects.get(namespaces, '', name);
     if (ns === undefined || ns.metadata.deletionTimestamp === undefined) return;
-    for (const r of RESOURCES) {
-      if (!r.namespaced) continue;
-      const page = await this.deps.registry.objects.list(r, name, { limit: 1 });
-      if (page.entries.length > 0) return;
-    }
+    let remaining = 0;
+    for (const r of RESOURCES) if (r.namespaced) remaining += await this.deleteAll(r, name);
+    // What is still there (pods finishing, objects with finalizers) requeues us as it goes.
+    if (remaining > 0) return;
     this.deps.log.info('namespace is empty, finishing its deletion', { namespace: name });
     try {
       await this.deps.registry.update(namespaces, '', name, {
@@ -88,6 +90,41 @@ export class NamespaceFinalizer implements Disposable {
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return;
       throw err;
+    }
+  }
+
+  /** Deletes every object of one resource in the namespace; returns how many are still there. */
+  private async deleteAll(r: ResourceInfo, namespace: string): Promise<number> {
+    let remaining = 0;
+    let startAfter: string | undefined;
+    for (;;) {
+      const page = await this.deps.registry.objects.list(r, namespace, { limit: LIST_PAGE, ...(startAfter === undefined ? {} : { startAfter }) });
+      for (const { object } of page.entries) {
+        const objName = object.metadata.name ?? '';
+        if (object.metadata.deletionTimestamp !== undefined) {
+          remaining++;
+          continue;
+        }
+        try {
+          const result = await deleteObject(this.deps.registry, r, namespace, objName, {
+            dryRun: false,
+            propagationPolicy: 'Background',
+            ...(object.metadata.uid === undefined ? {} : { preconditions: { uid: object.metadata.uid } }),
+          });
+          if (!result.deleted) remaining++;
+        } catch (err) {
+          // Gone already, or replaced meanwhile (a later pass sees the new one).
+          if (err instanceof ApiError && err.code === 404) continue;
+          if (err instanceof ApiError && err.code === 409) {
+            remaining++;
+            continue;
+          }
+          throw err;
+        }
+      }
+      const last = page.entries[page.entries.length - 1];
+      if (!page.more || last === undefined) return remaining;
+      startAfter = last.key;
     }
   }
 }

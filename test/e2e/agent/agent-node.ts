@@ -39,7 +39,8 @@ export async function startAgentNode(): Promise<AgentNode> {
   let apiserver: RunningApiserver | undefined;
   let agent: Daemon | undefined;
   try {
-    apiserver = await startApiserver('sqlite');
+    // The whole control plane, controllers included, as `make up` runs it.
+    apiserver = await startApiserver('sqlite', { controllers: '*' });
     const api = apiserver;
     const nodeName = `nlt-${path.basename(node.tmp.path).replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-8)}`;
     const rootDir = node.tmp.join('agent-root');

@@ -217,7 +217,7 @@ test('deletecollection deletes what the selector matches', async () => {
   assert.equal((await s.request('GET', `${CMS}/dc3`)).status, 200);
 });
 
-test('namespaces: built-in ones may not be deleted; an empty one goes; one with content stays Terminating', async () => {
+test('namespaces: built-in ones may not be deleted; an empty one goes; one with content stays Terminating until its content is gone', async () => {
   const refused = await s.request('DELETE', '/api/v1/namespaces/default');
   assert.equal(refused.status, 403);
   assert.equal(obj(refused.body).message, 'namespaces "default" is forbidden: this namespace may not be deleted');
@@ -229,13 +229,15 @@ test('namespaces: built-in ones may not be deleted; an empty one goes; one with 
   await eventually('the empty namespace is gone', () => gone('/api/v1/namespaces/empty-ns'));
 
   await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'full-ns' } });
-  await create('/api/v1/namespaces/full-ns/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'content' } });
+  // A finalizer of someone else's keeps the content (and so the namespace) until it is removed.
+  await create('/api/v1/namespaces/full-ns/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'content', finalizers: ['example.com/hold'] } });
+  await create('/api/v1/namespaces/full-ns/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain' } });
   await s.request('DELETE', '/api/v1/namespaces/full-ns');
   const blocked = await s.request('POST', '/api/v1/namespaces/full-ns/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'more' } });
   assert.equal(blocked.status, 403);
   assert.equal(obj(blocked.body).message, 'configmaps "more" is forbidden: unable to create new content in namespace full-ns because it is being terminated');
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal((await s.request('GET', '/api/v1/namespaces/full-ns')).status, 200, 'content keeps it Terminating');
-  await s.request('DELETE', '/api/v1/namespaces/full-ns/configmaps/content');
+  await eventually('the namespace controller deletes the content', () => gone('/api/v1/namespaces/full-ns/configmaps/plain'));
+  assert.equal((await s.request('GET', '/api/v1/namespaces/full-ns')).status, 200, 'content with a finalizer keeps it Terminating');
+  await s.request('PATCH', '/api/v1/namespaces/full-ns/configmaps/content', { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
   await eventually('the namespace goes once emptied', () => gone('/api/v1/namespaces/full-ns'));
 });
