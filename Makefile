@@ -53,6 +53,8 @@ bench: setup
 	node dist/bench/cri-pod-start.js
 	node dist/bench/apiserver.js
 	node dist/bench/pod-startup.js
+	node dist/bench/scheduler.js
+	node dist/bench/proxy-sync.js
 
 clean:
 	rm -rf dist .cache

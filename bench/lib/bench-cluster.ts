@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../../test/harness/paths.js';
 import { startDaemon, type Daemon } from '../../test/harness/process.js';
 import type { TestNode } from '../../test/harness/testnode.js';
 import { clientFromKubeconfig, type KubeClient } from './kube-client.js';
-import { startNetnsRelay } from './netns-relay.js';
+import { startNetnsRelay } from '../../test/harness/netns-relay.js';
 
 const CLI = path.join(PROJECT_ROOT, 'dist/src/cli.js');
 /** Inside the node's netns nothing else listens, so the upstream port is free. */

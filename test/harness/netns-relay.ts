@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import type { Disposable } from '../../src/base/lifecycle.js';
-import { startDaemon, type Daemon } from '../../test/harness/process.js';
+import { startDaemon, type Daemon } from './process.js';
 
 export interface NetnsRelay extends Disposable {
   /** The port on this namespace's 127.0.0.1 that reaches `targetPort` inside the netns. */
