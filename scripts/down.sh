@@ -38,7 +38,9 @@ if running apiserver && [ -f "$KUBECONFIG_FILE" ]; then
   fi
 fi
 
-# 2. The agent, then the apiserver.
+# 2. The proxy (and its rules), the agent, then the apiserver.
+stop_daemon proxy 15
+if [ -f "$CLI" ]; then "$NODE" "$CLI" proxy --cleanup --log-format text >>"$LOGS/proxy.log" 2>&1 || say "proxy --cleanup failed; see $LOGS/proxy.log"; fi
 stop_daemon agent 15
 stop_daemon apiserver 15
 

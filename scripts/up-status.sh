@@ -5,7 +5,7 @@ set -uo pipefail
 source "$(dirname "$0")/up-lib.sh"
 
 echo "nodelet-up: daemons (state and logs in $STATE):"
-for name in registry containerd apiserver agent; do
+for name in registry containerd apiserver agent proxy; do
   if pid=$(pid_of "$name"); then
     printf '  %-10s running, pid %s, log %s\n' "$name" "$pid" "$LOGS/$name.log"
   elif [ "$name" = containerd ] && [ "$(runtime_mode)" = system ]; then
@@ -22,16 +22,17 @@ if [ -f "$KUBECONFIG_FILE" ] && running apiserver; then
   kubectl_up get pods -A -o wide 2>&1 | sed 's/^/  /'
   echo
   kubectl_up get service demo 2>&1 | sed 's/^/  /'
-  ip=$(kubectl_up get pod demo -o 'jsonpath={.status.podIP}' 2>/dev/null || true)
+  ip=$(kubectl_up get service demo -o 'jsonpath={.spec.clusterIP}' 2>/dev/null || true)
   if [ -n "$ip" ]; then
-    # No proxy yet, so the ClusterIP does not answer; the pod IP does, from this namespace.
+    # The proxy's rules send the Service IP to the pod.
     echo
-    echo "  busybox wget -q -O - http://$ip:8080/"
-    if out=$(timeout 5 busybox wget -q -O - "http://$ip:8080/" 2>&1); then
-      echo "$out" | sed 's/^/    /'
-    else
-      echo "    (not reachable from here: $out)"
-    fi
+    echo "  busybox wget -q -O - http://$ip/"
+    out=''
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      if out=$(timeout 5 busybox wget -q -O - "http://$ip/" 2>&1); then break; fi
+      sleep 1
+    done
+    echo "$out" | sed 's/^/    /'
   fi
 fi
 

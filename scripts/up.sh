@@ -22,7 +22,7 @@ mkdir -p "$STATE" "$RUN" "$LOGS"
 chmod 0700 "$STATE"
 
 # Already up? Then only say so.
-if running registry && running apiserver && running agent && { [ "$(runtime_mode)" = system ] || running containerd; }; then
+if running registry && running apiserver && running agent && running proxy && { [ "$(runtime_mode)" = system ] || running containerd; }; then
   say "already up (state in $STATE)"
   exec "$(dirname "$0")/up-status.sh"
 fi
@@ -114,8 +114,18 @@ wait_for 90 agent node_ready || rc=$?
 [ $rc = 0 ] || fail agent "node $NODE_NAME $([ $rc = 2 ] && echo 'is not Ready: the agent exited' || echo 'did not become Ready within 90s'); see $LOGS/agent.log" "$LOGS/agent.log"
 say "agent: node $NODE_NAME is Ready"
 
-# --- (e) the demo ------------------------------------------------------------------------------------
-# No scheduler yet: the pod names its node itself.
+# --- (e) the proxy: Service IPs in this machine's iptables (that is what a node is for) ---------------
+if running proxy; then
+  say "proxy: already running (pid $(pid_of proxy))"
+else
+  say "proxy: starting (iptables mode)"
+  start_daemon proxy "$STATE" "$NODE" "$CLI" proxy \
+    --kubeconfig "$KUBECONFIG_FILE" --hostname-override "$NODE_NAME" --proxy-mode iptables \
+    --cluster-cidr "$POD_SUBNET" --log-format text
+fi
+
+# --- (f) the demo ------------------------------------------------------------------------------------
+# The scheduler in the apiserver binds the pod to this node.
 cat >"$STATE/demo.yaml" <<EOF
 apiVersion: v1
 kind: Pod
@@ -124,7 +134,6 @@ metadata:
   namespace: default
   labels: { app: demo }
 spec:
-  nodeName: $NODE_NAME
   containers:
     - name: httpd
       image: nodelet.local/busybox:1.35
@@ -150,5 +159,5 @@ if [ $rc != 0 ]; then
   fail demo "pod demo is not Running after 90s ($(kubectl_up get pod demo -o 'jsonpath={.status.phase}' 2>&1)); 'kubectl describe pod demo' is in $LOGS/demo.log; the agent's log:" "$LOGS/agent.log"
 fi
 
-# --- (f) how to use it -------------------------------------------------------------------------------
+# --- (g) how to use it -------------------------------------------------------------------------------
 exec "$(dirname "$0")/up-status.sh"
