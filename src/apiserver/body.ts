@@ -1,17 +1,19 @@
-// Request bodies: read with upstream's 3 MiB limit, decoded from JSON or YAML into untrusted
-// `unknown`, and checked to be an object. Every failure is a Status error with a clear message.
+// Request bodies: read with upstream's 3 MiB limit, decoded from JSON, YAML or (for the kinds
+// protobuf/envelope.ts knows) Kubernetes protobuf into untrusted `unknown`, and checked to be an
+// object. Every failure is a Status error with a clear message.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errorMessage } from '../base/errors.js';
 import { isJsonObject, type JsonObject } from '../api/object.js';
 import { badRequest, requestTooLarge, unsupportedMediaType } from './status.js';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/envelope.js';
 
 /** kube-apiserver's MaxRequestBodyBytes: 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Past this the connection is cut rather than drained, so a huge upload cannot tie the server up. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
-export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml'] as const;
+export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE] as const;
 
 /**
  * The whole body; 413 when it exceeds `limit`. An oversized body is still drained (up to a cap)
@@ -62,9 +64,10 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-/** Parses a JSON or YAML body (by Content-Type; none means JSON, as upstream) into a value. */
+/** Parses a JSON, YAML or protobuf body (by Content-Type; none means JSON, as upstream) into a value. */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const media = mediaTypeOf(contentType);
+  if (media === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(body);
   const text = body.toString('utf8');
   if (media === '' || media === 'application/json' || media === '*/*') return parseJson(text);
   if (media === 'application/yaml' || media === 'application/x-yaml' || media === 'text/yaml') return parseYamlDoc(text);

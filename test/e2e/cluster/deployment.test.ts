@@ -41,6 +41,11 @@ for (const mode of ['iptables', 'nftables'] as const) {
     test('the Service IP answers from the node and reaches both pods', { timeout: 180_000 }, async () => {
       const ip = (await c.kubectl.ok('get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
       assert.match(ip, /^10\.\d+\.\d+\.\d+$/);
+      // (busybox wget -T crashes in Debian's build; the exec timeout bounds each request.)
+      // A real node has a default route; the test namespace has only the pod bridge (made with the
+      // first pod). Without any route to the Service IP, connect() fails before nat OUTPUT runs.
+      const route = await c.onNode('ip', ['route', 'replace', 'default', 'dev', 'nlt0']);
+      assert.equal(route.code, 0, route.stderr);
       const endpoints = await c.eventually('two ready endpoints in the slice', 60_000, async () => {
         const out = await c.kubectl.ok('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={range .items[*].endpoints[*]}{.addresses[0]} {.conditions.ready}{"\\n"}{end}');
         const ready = lines(out).filter((l) => l.endsWith(' true'));
@@ -50,11 +55,11 @@ for (const mode of ['iptables', 'nftables'] as const) {
       const podNames = new Set(lines(await c.kubectl.ok('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}')));
       const seen = new Set<string>();
       await c.eventually('the Service IP answering', 60_000, async () => {
-        const r = await c.onNode('busybox', ['wget', '-q', '-O', '-', '-T', '2', `http://${ip}:80/`]);
+        const r = await c.onNode('busybox', ['wget', '-q', '-O', '-', `http://${ip}:80/`]);
         return r.code === 0 ? r.stdout : undefined;
       });
       for (let i = 0; i < 40 && seen.size < 2; i++) {
-        const r = await c.onNode('busybox', ['wget', '-q', '-O', '-', '-T', '2', `http://${ip}:80/`]);
+        const r = await c.onNode('busybox', ['wget', '-q', '-O', '-', `http://${ip}:80/`]);
         if (r.code === 0) seen.add(r.stdout.trim());
       }
       assert.deepEqual([...seen].sort(), [...podNames].sort(), 'both pods answered through the Service IP');
@@ -68,7 +73,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       await c.eventually('only the remaining pod answers', 60_000, async () => {
         const answers = new Set<string>();
         for (let i = 0; i < 10; i++) {
-          const r = await c.onNode('busybox', ['wget', '-q', '-O', '-', '-T', '2', `http://${ip}:80/`]);
+          const r = await c.onNode('busybox', ['wget', '-q', '-O', '-', `http://${ip}:80/`]);
           if (r.code === 0) answers.add(r.stdout.trim());
         }
         return answers.size === 1 && answers.has(remaining) ? true : undefined;
