@@ -3,6 +3,7 @@
 // policy forbids pulling an absent image. Concurrent pulls of one image share one CRI call.
 import type { Clock } from '../base/clock.js';
 import { errorMessage } from '../base/errors.js';
+import { defaultPullPolicy } from '../api/pod-defaults.js';
 import type { Container, Pod, PullPolicy } from '../api/pod-types.js';
 import type { Runtime } from '../cri/runtime.js';
 import type { PodSandboxConfig } from '../cri/types.js';
@@ -11,15 +12,9 @@ import { containerFieldPath, type PodEventSink } from './pod-events.js';
 
 export type ImageResult = { ok: true; imageRef: string } | { ok: false; reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName'; message: string };
 
-/** Upstream's default: Always for `:latest` or an untagged image, else IfNotPresent. */
+/** The container's pull policy, or upstream's default for its image (Always for `:latest` or untagged). */
 export function effectivePullPolicy(container: Container): PullPolicy {
-  if (container.imagePullPolicy !== undefined) return container.imagePullPolicy;
-  const image = container.image;
-  if (image.includes('@')) return 'IfNotPresent';
-  const lastSlash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  const tag = colon > lastSlash ? image.slice(colon + 1) : '';
-  return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
+  return container.imagePullPolicy ?? defaultPullPolicy(container.image);
 }
 
 export class ImagePuller {
