@@ -69,7 +69,11 @@ for (const mode of ['iptables', 'nftables'] as const) {
       assert.equal((await c.kubectl.ok('scale', 'deployment', 'web', '--replicas=1')).trim(), 'deployment.apps/web scaled');
       await c.kubectl.ok('rollout', 'status', 'deployment/web', '--timeout=90s');
       const ip = (await c.kubectl.ok('get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
-      const remaining = (await c.kubectl.ok('get', 'pods', '-l', 'app=web', '--field-selector', 'status.phase=Running', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+      // The pod scaled away is Terminating (still Running for its grace period): the remaining one has no deletionTimestamp.
+      const list = JSON.parse(await c.kubectl.ok('get', 'pods', '-l', 'app=web', '-o', 'json')) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> };
+      const kept = list.items.filter((p) => p.metadata.deletionTimestamp === undefined);
+      assert.equal(kept.length, 1, 'one pod is not being deleted');
+      const remaining = kept[0]?.metadata.name ?? '';
       await c.eventually('only the remaining pod answers', 60_000, async () => {
         const answers = new Set<string>();
         for (let i = 0; i < 10; i++) {
