@@ -88,15 +88,56 @@ export interface PlanInput {
   changed: ReadonlySet<string> | undefined;
 }
 
+interface CachedPlan {
+  key: string;
+  planned: PlannedService;
+}
+
+// Planned services by the state object they came from: the tracker replaces a port's state when it
+// changes, and a partial sync re-plans its `changed` keys anyway, so an entry is reused only for an
+// unchanged key with the very same state object.
+const planCache = new WeakMap<ServicePortState, CachedPlan>();
+
+// The previous plan's keys in order (key -> index): when the next plan has the same keys, which is
+// every sync that adds or removes no service, its order is reused instead of sorting again.
+let lastOrder = new Map<string, number>();
+
 export function buildPlan(input: PlanInput): ProxyPlan {
-  const planned = [...input.services]
-    .filter((st) => st.svc.clusterIP !== undefined && st.svc.type !== 'ExternalName')
-    .map((st) => ({ key: serviceKeyString(st.svc.key), planned: planService(st) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const changed = input.changed;
+  const entries: CachedPlan[] = [];
+  for (const st of input.services) {
+    if (st.svc.clusterIP === undefined || st.svc.type === 'ExternalName') continue;
+    let entry = changed === undefined ? undefined : planCache.get(st);
+    if (entry === undefined || changed?.has(entry.key) !== false) {
+      entry = { key: serviceKeyString(st.svc.key), planned: planService(st) };
+      planCache.set(st, entry);
+    }
+    entries.push(entry);
+  }
   return {
-    services: planned.map((p) => p.planned),
+    services: inKeyOrder(entries).map((e) => e.planned),
     nodeIPs: [...input.nodeIPs].sort(),
     clusterCIDR: input.clusterCIDR,
-    changed: input.changed === undefined ? undefined : new Set([...input.changed].sort()),
+    changed: changed === undefined ? undefined : new Set([...changed].sort()),
   };
+}
+
+/** The entries sorted by key: placed by the previous order when the key set is the same, else sorted. */
+function inKeyOrder(entries: CachedPlan[]): CachedPlan[] {
+  if (entries.length === lastOrder.size) {
+    const out = new Array<CachedPlan | undefined>(entries.length);
+    let same = true;
+    for (const e of entries) {
+      const i = lastOrder.get(e.key);
+      if (i === undefined || out[i] !== undefined) {
+        same = false;
+        break;
+      }
+      out[i] = e;
+    }
+    if (same) return out as CachedPlan[];
+  }
+  const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  lastOrder = new Map(sorted.map((e, i) => [e.key, i]));
+  return sorted;
 }

@@ -8,6 +8,7 @@ import { systemExec, type Exec } from '../../../src/base/exec.js';
 import { createLogger } from '../../../src/base/log.js';
 import { createNftablesBackend } from '../../../src/proxy/backends/nftables/index.js';
 import { serviceKeyString, type RuleBackend } from '../../../src/proxy/types.js';
+import { hashAndTruncate } from '../../../src/proxy/backends/nftables/names.js';
 import { createNetns, type Netns } from '../../harness/index.js';
 import { SHAPES, bigPlan, ep, plan, svc } from '../../unit/proxy/nftables/plans.js';
 
@@ -44,12 +45,16 @@ test('a full sync of every service shape is accepted by nft and lands as chains,
     assert.match(table, new RegExp(`chain ${chain} \\{`));
   }
   assert.match(table, /type nat hook prerouting priority dstnat; policy accept;/);
-  assert.match(table, /10\.96\.0\.1 \. tcp \. 80 : goto service-ZB2VZMAS-ns1\/one\/tcp\/p80/);
+  // Services reached only through their cluster IP have no chain: cluster-dnat-PROTO-N maps hold their endpoints.
+  assert.match(table, /10\.96\.0\.1 \. 80 \. 0 : 10\.244\.1\.1 \. 8080/);
+  assert.match(table, /dnat ip to ip daddr \. tcp dport \. numgen random mod 3 map @cluster-dnat-tcp-3/);
   assert.match(table, /10\.96\.0\.4 \. tcp \. 80 : goto reject-chain/);
   assert.match(table, /tcp \. 30080 : goto external-\S+-ns1\/np\/tcp\/p80/);
   assert.match(table, /203\.0\.113\.8 \. tcp \. 80 : goto firewall-\S+-ns1\/lb\/tcp\/p80/);
-  assert.match(table, /udp \. 53 : goto service-\S+-ns1\/dns\/udp\/dns/);
-  assert.match(table, /meta l4proto sctp dnat to 10\.244\.1\.16:3868/);
+  assert.match(table, /10\.96\.0\.15 \. 53 \. 0 : 10\.244\.1\.15 \. 53/);
+  assert.match(table, /10\.96\.0\.16 \. 3868 \. 0 : 10\.244\.1\.16 \. 3868/);
+  // Other services DNAT in their chain through an endpoint-dnat map slot.
+  assert.match(table, /meta l4proto tcp dnat ip to numgen random mod 2 offset \d+ map @endpoint-dnat-0-tcp/);
   assert.match(table, /set affinity-\S+-ns1\/sticky\/tcp\/p80__10\.244\.1\.9\/80 \{[^}]*flags dynamic,timeout[^}]*timeout 3h/);
   assert.match(table, /update @affinity-\S+ \{ ip saddr \}/);
   assert.equal(await backend.canaryPresent(), true);
@@ -57,21 +62,31 @@ test('a full sync of every service shape is accepted by nft and lands as chains,
 
 test('a partial sync after one endpoint change is small, correct, and the old chain goes next time', async () => {
   const three = SHAPES['clusterip-3-endpoints'];
-  assert.ok(three);
+  const sticky = SHAPES['session-affinity'];
+  assert.ok(three && sticky);
   const key = serviceKeyString(three.svc.key);
   const changed = svc({ name: 'three', clusterIP: '10.96.0.3', endpoints: [ep('10.244.1.1', 8080), ep('10.244.2.1', 8080), ep('10.244.9.1', 8080)] });
-  const next = shapes.map((s) => (s === three ? changed : s));
+  let next = shapes.map((s) => (s === three ? changed : s));
   const text = backend.render({ ...plan(next), changed: new Set([key]) });
   console.log(`partial sync for one endpoint change: ${statements(text)} statements`);
   assert.ok(statements(text) < 30, text);
-  assert.doesNotMatch(text, /flush table/);
+  assert.doesNotMatch(text, /flush table|chain/);
   await backend.apply(text);
-  const svcChain = await nft('list', 'chain', 'ip', 'nodelet', 'service-RZAFBWQS-ns1/three/tcp/p80');
-  assert.match(svcChain, /__10\.244\.9\.1\/8080/);
-  assert.doesNotMatch(svcChain, /__10\.244\.3\.1\/8080/);
-  assert.ok((await chains()).some((c) => c.endsWith('ns1/three/tcp/p80__10.244.3.1/8080')), 'emptied, not yet deleted');
+  const map = await nft('list', 'map', 'ip', 'nodelet', 'cluster-dnat-tcp-3');
+  assert.match(map, /10\.96\.0\.3 \. 80 \. 2 : 10\.244\.9\.1 \. 8080/);
+  assert.doesNotMatch(map, /10\.244\.3\.1/);
+
+  // With affinity, endpoints have chains: a replaced endpoint's chain is emptied, then deleted.
+  const stickyKey = serviceKeyString(sticky.svc.key);
+  const moved = svc({ name: 'sticky', clusterIP: '10.96.0.9', affinityTimeoutSeconds: 10800, endpoints: [ep('10.244.1.9', 80), ep('10.244.7.9', 80)] });
+  next = next.map((s) => (s === sticky ? moved : s));
+  await backend.apply(backend.render({ ...plan(next), changed: new Set([stickyKey]) }));
+  const svcChain = await nft('list', 'chain', 'ip', 'nodelet', `service-${hashAndTruncate('ns1/sticky/tcp/p80')}`);
+  assert.match(svcChain, /__10\.244\.7\.9\/80/);
+  assert.doesNotMatch(svcChain, /__10\.244\.2\.9\/80/);
+  assert.ok((await chains()).some((c) => c.endsWith('ns1/sticky/tcp/p80__10.244.2.9/80')), 'emptied, not yet deleted');
   await backend.apply(backend.render({ ...plan(next), changed: new Set() }));
-  assert.ok(!(await chains()).some((c) => c.endsWith('ns1/three/tcp/p80__10.244.3.1/8080')), 'deleted by the next sync');
+  assert.ok(!(await chains()).some((c) => c.endsWith('ns1/sticky/tcp/p80__10.244.2.9/80')), 'deleted by the next sync');
 });
 
 test('a full sync keeps affinity entries; a flushed table is noticed by the canary and rebuilt', async () => {

@@ -73,3 +73,33 @@ test('buildPlan sorts services by key, skips headless, copies changed', () => {
   assert.notEqual(plan.changed, changed);
   assert.equal(buildPlan({ services: [], nodeIPs: [], clusterCIDR: '', changed: undefined }).changed, undefined);
 });
+
+test('a partial buildPlan re-plans only changed keys and keeps key order as services come and go', () => {
+  const a = { svc: svcPort({ name: 'a' }), endpoints: [ep('10.0.0.1')] };
+  const b = { svc: svcPort({ name: 'b' }), endpoints: [ep('10.0.0.2')] };
+  const c = { svc: svcPort({ name: 'c' }), endpoints: [ep('10.0.0.3')] };
+  const input = (services: typeof a[], changed: ReadonlySet<string> | undefined): ReturnType<typeof buildPlan> =>
+    buildPlan({ services, nodeIPs: [], clusterCIDR: '', changed });
+  const first = input([c, a, b], undefined);
+  assert.deepEqual(first.services.map((s) => s.svc.key.name), ['a', 'b', 'c']);
+
+  // b's state object is replaced and reported: only b is planned again, a and c are the same objects.
+  const b2 = { svc: b.svc, endpoints: [ep('10.0.0.9')] };
+  const second = input([c, a, b2], new Set(['default/b:http/tcp']));
+  assert.deepEqual(second.services.map((s) => s.allEndpoints[0]?.ip), ['10.0.0.1', '10.0.0.9', '10.0.0.3']);
+  assert.equal(second.services[0], first.services[0]);
+  assert.equal(second.services[2], first.services[2]);
+  assert.notEqual(second.services[1], first.services[1]);
+  // A state object reported as changed is planned again even when it is the same object.
+  b2.endpoints = [ep('10.0.0.8')];
+  assert.equal(input([c, a, b2], new Set(['default/b:http/tcp'])).services[1]?.allEndpoints[0]?.ip, '10.0.0.8');
+
+  // A new service is sorted in; a removed one goes; a full plan plans everything again.
+  const a0 = { svc: svcPort({ name: 'a0' }), endpoints: [] };
+  const third = input([c, a, b2, a0], new Set(['default/a0:http/tcp']));
+  assert.deepEqual(third.services.map((s) => s.svc.key.name), ['a0', 'a', 'b', 'c'], 'by key: "default/a0:" < "default/a:"');
+  assert.deepEqual(input([c, b2], new Set(['default/a:http/tcp', 'default/a0:http/tcp'])).services.map((s) => s.svc.key.name), ['b', 'c']);
+  const full = input([c, a, b2], undefined);
+  assert.notEqual(full.services[0], first.services[0]);
+  assert.deepEqual(full.services.map((s) => s.svc.key.name), ['a', 'b', 'c']);
+});

@@ -51,10 +51,12 @@ export interface WrittenState {
   largeCluster: boolean;
   /** clusterCIDR and node IPs: when they change every service's rules change. */
   settings: string;
+  /** The filter section last written: a partial sync whose filter section is the same skips it. */
+  filter: string;
 }
 
 export function unknownWrittenState(): WrittenState {
-  return { valid: false, services: new Map(), largeCluster: false, settings: '' };
+  return { valid: false, services: new Map(), largeCluster: false, settings: '', filter: '' };
 }
 
 export interface RenderResult {
@@ -83,9 +85,11 @@ export function renderIptables(plan: ProxyPlan, previous: WrittenState): RenderR
   const nat = full ? renderNatFull(plan, previous, ctx) : renderNatPartial(plan, plan.changed ?? new Set(), previous, ctx);
   const filter = renderFilter(nat.services.values(), full);
   const mangle = full ? `*mangle\n:${KUBE_PROXY_CANARY} - [0:0]\nCOMMIT\n` : '';
+  // Every table in the input is one more kernel transaction (iptables-nft validates the table).
+  const writeFilter = full || filter !== previous.filter;
   return {
-    text: filter + nat.text + mangle,
-    next: { valid: true, services: nat.services, largeCluster: ctx.largeCluster, settings },
+    text: (writeFilter ? filter : '') + nat.text + mangle,
+    next: { valid: true, services: nat.services, largeCluster: ctx.largeCluster, settings, filter },
     full,
     servicesWritten: nat.written,
   };
@@ -171,7 +175,7 @@ function renderNatPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previou
   const byKey = new Map<string, PlannedService>();
   const todo = new Set<string>();
   for (const ps of plan.services) {
-    const key = serviceKeyString(ps.svc.key);
+    const key = keyOf(ps);
     byKey.set(key, ps);
     if (changed.has(key) || !previous.services.has(key)) todo.add(key);
   }
@@ -207,6 +211,17 @@ function renderNatPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previou
   }
   const lines = ['*nat', ...declare, ...deletes, ...rules, ...inserts, ...removed, 'COMMIT', ''];
   return { text: lines.join('\n'), services, written };
+}
+
+// The planner reuses PlannedService objects of unchanged services: their keys are computed once.
+const keys = new WeakMap<PlannedService, string>();
+function keyOf(ps: PlannedService): string {
+  let key = keys.get(ps);
+  if (key === undefined) {
+    key = serviceKeyString(ps.svc.key);
+    keys.set(ps, key);
+  }
+  return key;
 }
 
 /** -D for rules that went away, -I 1 (KUBE-SERVICES: the nodeports jump stays last) or -A for new ones. */

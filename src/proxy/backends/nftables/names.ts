@@ -17,6 +17,34 @@ export const MASQ_MARK = '0x4000';
 // Fixed chains, sets and maps.
 export const SERVICES_CHAIN = 'services';
 export const SERVICE_IPS_MAP = 'service-ips';
+/**
+ * numgen value -> endpoint IP . port: the DNAT targets of services without affinity (dnat-slots.ts).
+ * One map per protocol: nft 1.0.6 declares the port as `tcp dport` etc. (with `th dport` it
+ * cannot read the table back).
+ */
+export type DnatMap = `endpoint-dnat-${number}-${L4}`;
+export type L4 = 'tcp' | 'udp' | 'sctp';
+export const L4_PROTOCOLS: readonly L4[] = ['tcp', 'udp', 'sctp'];
+export function dnatMapName(shard: number, proto: L4): DnatMap {
+  return `endpoint-dnat-${shard}-${proto}`;
+}
+/** cluster IP . port . i -> endpoint IP . port for chainless services of one protocol with N endpoints. */
+export type ClusterDnatMap = `cluster-dnat-${L4}-${number}`;
+export function clusterDnatMapName(proto: L4, endpoints: number): ClusterDnatMap {
+  return `cluster-dnat-${proto}-${endpoints}`;
+}
+/** Protocol and endpoint count of a cluster-dnat map name; undefined for other names. */
+export function parseClusterDnat(name: string): { proto: L4; n: number } | undefined {
+  const m = /^cluster-dnat-(tcp|udp|sctp)-(\d+)$/.exec(name);
+  const proto = L4_PROTOCOLS.find((p) => p === m?.[1]);
+  return proto === undefined || m?.[2] === undefined ? undefined : { proto, n: Number(m[2]) };
+}
+/** Maps with "ip . port" data (not verdicts). */
+export function isDnatMap(name: string): name is DnatMap | ClusterDnatMap {
+  return name.startsWith('endpoint-dnat-') || name.startsWith('cluster-dnat-');
+}
+/** Cluster IP . protocol . port of services with endpoints: off-cluster sources are masqueraded. */
+export const CLUSTER_IPS_SET = 'cluster-ips';
 export const SERVICE_NODEPORTS_MAP = 'service-nodeports';
 export const NODEPORT_IPS_SET = 'nodeport-ips';
 export const ENDPOINTS_CHECK_CHAIN = 'endpoints-check';
@@ -27,20 +55,27 @@ export const FIREWALL_IPS_MAP = 'firewall-ips';
 export const FIREWALL_CHECK_CHAIN = 'firewall-check';
 export const MARK_MASQ_CHAIN = 'mark-for-masquerade';
 export const MASQUERADING_CHAIN = 'masquerading';
+/** Endpoint IP pairs "ip . ip": a DNATed packet from an endpoint to itself is masqueraded (hairpin). */
+export const HAIRPIN_SET = 'hairpin-endpoints';
 /** Holds one rule; a missing chain or rule means someone flushed or deleted the table behind our back. */
 export const CANARY_CHAIN = 'canary';
 export const CANARY_RULE = 'counter comment "nodelet-canary"';
 
-/** The maps whose elements services contribute (partial syncs add and delete single elements). */
+/** The maps (and the cluster-ips set) whose elements services contribute (partial syncs add and delete single elements). */
 export type ElementMap =
   | typeof SERVICE_IPS_MAP
+  | typeof CLUSTER_IPS_SET
+  | DnatMap
+  | ClusterDnatMap
   | typeof SERVICE_NODEPORTS_MAP
   | typeof NO_ENDPOINT_SERVICES_MAP
   | typeof NO_ENDPOINT_NODEPORTS_MAP
   | typeof FIREWALL_IPS_MAP;
 
+/** The fixed ones (endpoint-dnat maps come and go with their shards). */
 export const ELEMENT_MAPS: readonly ElementMap[] = [
   SERVICE_IPS_MAP,
+  CLUSTER_IPS_SET,
   SERVICE_NODEPORTS_MAP,
   NO_ENDPOINT_SERVICES_MAP,
   NO_ENDPOINT_NODEPORTS_MAP,

@@ -1,16 +1,21 @@
 // renderNft(plan, previous) -> { text, next }: the whole nft transaction for a sync, pure.
 // A full sync flushes the table's chains and maps and rewrites them (the table itself stays, so
 // affinity sets and their entries survive); a partial sync (plan.changed) touches only the changed
-// services' chains, sets and map elements, so its size does not grow with the number of services.
-// `next` describes the table after the transaction; the caller keeps it only when the apply succeeds.
+// services' chains (only those whose rules changed), sets and map elements, so its size does not
+// grow with the number of services; an endpoint change is usually map elements only. Chains are
+// written as `add chain NAME { rules }`: nft 1.0.6 reads every chain of the table before an
+// `add rule`, not before an `add chain`. `next` describes the table after the transaction; the caller keeps it only when the apply succeeds.
 import { serviceKeyString, type PlannedService, type ProxyPlan } from '../../types.js';
-import { ELEMENT_MAPS, TABLE_REF, type ElementMap } from './names.js';
+import { dnatAllocator, shardCount, type DnatSlots } from './dnat-slots.js';
+import { CLUSTER_IPS_SET, ELEMENT_MAPS, HAIRPIN_SET, TABLE_REF, clusterDnatMapName, isDnatMap, parseClusterDnat, type ClusterDnatMap, type ElementMap } from './names.js';
 import { renderService, type ServiceElement, type ServiceRender } from './service.js';
-import { skeletonDeclarations, skeletonFlushMaps, skeletonRules } from './skeleton.js';
+import { clusterDnat, dnatMaps, skeletonDeclarations, skeletonFlushMaps, skeletonRules } from './skeleton.js';
 
-/** What one service port owns in the table (rules are not kept: changed chains are rewritten whole). */
+/** What one service port owns in the table. */
 export interface ServiceState {
   chains: readonly string[];
+  /** Each chain's rules, joined: a partial sync rewrites only chains whose rules changed. */
+  bodies: readonly string[];
   elements: readonly ServiceElement[];
   /** Affinity set name -> timeout in seconds. */
   affinitySets: ReadonlyMap<string, number>;
@@ -27,6 +32,17 @@ export interface NftState {
   stale: ReadonlySet<string>;
   clusterCIDR: string;
   nodeIPs: readonly string[];
+  /**
+   * Endpoint IPs in the hairpin set as the last full sync wrote it, and those partial syncs added
+   * since (small, so copied on change). IPs that go away stay until the next full sync: a DNATed
+   * packet from an address to itself is hairpin traffic whoever owns the address.
+   */
+  hairpin: ReadonlySet<string>;
+  hairpinAdded: ReadonlySet<string>;
+  /** Slots of the endpoint-dnat maps. */
+  dnat: DnatSlots;
+  /** cluster-dnat maps whose map and rule are in the table. */
+  clusterDnat: ReadonlySet<ClusterDnatMap>;
 }
 
 export interface RenderOptions {
@@ -41,6 +57,8 @@ export interface RenderResult {
 }
 
 const ELEMENT_CHUNK = 1000;
+
+const isVerdictMap = (m: ElementMap): boolean => m !== CLUSTER_IPS_SET && !isDnatMap(m);
 
 /**
  * previous undefined means "the table's content is unknown" (start, canary gone): the full sync then
@@ -58,7 +76,8 @@ export function renderNft(plan: ProxyPlan, previous: NftState | undefined, opts:
 }
 
 function renderFull(plan: ProxyPlan, previous: NftState | undefined, reset: boolean): RenderResult {
-  const ctx = { clusterCIDR: plan.clusterCIDR, nodeIPs: plan.nodeIPs };
+  const dnat = dnatAllocator(undefined);
+  const ctx = { clusterCIDR: plan.clusterCIDR, nodeIPs: plan.nodeIPs, dnatSlot: dnat.slot };
   const out: string[] = [];
   if (reset) out.push(`add table ${TABLE_REF}`, `delete table ${TABLE_REF}`);
   skeletonDeclarations(out);
@@ -69,16 +88,17 @@ function renderFull(plan: ProxyPlan, previous: NftState | undefined, reset: bool
   const renders: ServiceRender[] = [];
   const active = new Set<string>();
   const activeSets = new Map<string, number>();
+  const hairpin = new Set<string>();
   for (const ps of plan.services) {
     const r = renderService(ps, ctx);
     renders.push(r);
     services.set(serviceKeyString(ps.svc.key), toState(r));
     for (const c of r.chains) active.add(c.name);
     for (const s of r.affinitySets) activeSets.set(s.name, s.timeoutSeconds);
+    for (const ip of r.endpointIPs) hairpin.add(ip);
   }
 
   for (const name of previous?.stale ?? []) if (!active.has(name)) out.push(`delete chain ${TABLE_REF} ${name}`);
-  for (const name of active) out.push(`add chain ${TABLE_REF} ${name}`);
   // Chains of services that went away were emptied by `flush table`; delete them next time.
   const stale = new Set<string>();
   for (const st of previous?.services.values() ?? []) for (const c of st.chains) if (!active.has(c)) stale.add(c);
@@ -89,43 +109,68 @@ function renderFull(plan: ProxyPlan, previous: NftState | undefined, reset: bool
   for (const [n, t] of prevSets) if (activeSets.get(n) !== t) out.push(`delete set ${TABLE_REF} ${n}`);
   for (const [n, t] of activeSets) out.push(affinitySetDecl(n, t));
 
-  skeletonRules(out, plan.nodeIPs);
+  skeletonRules(out, plan.nodeIPs, plan.clusterCIDR);
+  dnatMaps(out, 0, shardCount(dnat.result()));
+  const counts = clusterDnatMaps(renders.flatMap((r) => r.elements));
+  for (const m of counts) clusterDnat(out, m);
   const elements = new Map<ElementMap, Map<string, string>>(ELEMENT_MAPS.map((m) => [m, new Map()]));
   for (const r of renders) {
-    for (const c of r.chains) for (const rule of c.rules) out.push(`add rule ${TABLE_REF} ${c.name} ${rule}`);
     for (const e of r.elements) {
-      const m = elements.get(e.map);
+      let m = elements.get(e.map);
+      if (m === undefined) elements.set(e.map, (m = new Map()));
       // Two services may claim one external IP and port: the first (in plan order) wins, as nft
       // would refuse the transaction for a key with two verdicts.
-      if (m !== undefined && !m.has(e.key)) m.set(e.key, e.value);
+      if (!m.has(e.key)) m.set(e.key, e.value);
     }
   }
-  for (const [map, m] of elements) pushElements(out, 'add', map, [...m].map(([k, v]) => `${k} : ${v}`));
+  // Elements before the rules that use the map: the kernel checks each new element against every
+  // rule bound to the map (10,000 services: 12 s the other way round).
+  for (const [map, m] of elements) if (!isVerdictMap(map)) pushElements(out, 'add', map, [...m].map(([k, v]) => elementText(k, v)));
+  pushElements(out, 'add', HAIRPIN_SET, [...hairpin].map((ip) => `${ip} . ${ip}`));
+  for (const r of renders) for (const c of r.chains) out.push(chainBlock(c.name, c.rules));
+  // Verdict maps after the chains they name.
+  for (const [map, m] of elements) if (isVerdictMap(map)) pushElements(out, 'add', map, [...m].map(([k, v]) => elementText(k, v)));
 
-  const next: NftState = { services, stale, clusterCIDR: plan.clusterCIDR, nodeIPs: [...plan.nodeIPs] };
+  const next: NftState = {
+    services,
+    stale,
+    clusterCIDR: plan.clusterCIDR,
+    nodeIPs: [...plan.nodeIPs],
+    hairpin,
+    hairpinAdded: new Set(),
+    dnat: dnat.result(),
+    clusterDnat: counts,
+  };
   return { text: finish(out), next, full: true };
 }
 
 function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: NftState): RenderResult {
-  const ctx = { clusterCIDR: plan.clusterCIDR, nodeIPs: plan.nodeIPs };
+  const dnat = dnatAllocator(previous.dnat);
+  const ctx = { clusterCIDR: plan.clusterCIDR, nodeIPs: plan.nodeIPs, dnatSlot: dnat.slot };
   const byKey = new Map<string, PlannedService>();
-  for (const ps of plan.services) if (changed.has(serviceKeyString(ps.svc.key))) byKey.set(serviceKeyString(ps.svc.key), ps);
+  for (const ps of plan.services) {
+    const key = keyOf(ps);
+    if (changed.has(key)) byKey.set(key, ps);
+  }
 
   const services = new Map(previous.services);
   const delElements = new Map<ElementMap, string[]>();
   const addElements = new Map<ElementMap, string[]>();
-  const chainDecls: string[] = [];
+  const blocks: string[] = [];
   const flushes: string[] = [];
+  const hairpinNew: string[] = [];
   const setDeletes: string[] = [];
   const setAdds: string[] = [];
-  const rules: string[] = [];
   const activated = new Set<string>();
   const stale = new Set<string>();
 
   for (const key of [...changed].sort()) {
     const old = previous.services.get(key);
     const ps = byKey.get(key);
-    const r: ServiceRender = ps === undefined ? { chains: [], elements: [], affinitySets: [] } : renderService(ps, ctx);
+    const r: ServiceRender = ps === undefined ? { chains: [], elements: [], affinitySets: [], endpointIPs: [] } : renderService(ps, ctx);
+    for (const ip of r.endpointIPs) {
+      if (!previous.hairpin.has(ip) && !previous.hairpinAdded.has(ip) && !hairpinNew.includes(ip)) hairpinNew.push(ip);
+    }
     const now = toState(r);
     if (ps === undefined || (r.chains.length === 0 && r.elements.length === 0)) services.delete(key);
     else services.set(key, now);
@@ -136,20 +181,24 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
     }
     const oldElements = new Map((old?.elements ?? []).map((e) => [`${e.map} ${e.key}`, e.value]));
     for (const e of r.elements) {
-      if (oldElements.get(`${e.map} ${e.key}`) !== e.value) push(addElements, e.map, `${e.key} : ${e.value}`);
+      if (oldElements.get(`${e.map} ${e.key}`) !== e.value) push(addElements, e.map, elementText(e.key, e.value));
     }
 
-    const oldChains = new Set(old?.chains ?? []);
-    for (const c of r.chains) {
+    const oldBodies = new Map((old?.chains ?? []).map((c, i) => [c, old?.bodies[i]]));
+    // A recreated affinity set cannot be deleted while rules use it: such a service is rewritten whole.
+    const setsRecreated = [...(old?.affinitySets ?? [])].some(([n, t]) => now.affinitySets.has(n) && now.affinitySets.get(n) !== t);
+    r.chains.forEach((c, i) => {
       activated.add(c.name);
-      chainDecls.push(`add chain ${TABLE_REF} ${c.name}`);
-      if (oldChains.has(c.name) || previous.stale.has(c.name)) flushes.push(`flush chain ${TABLE_REF} ${c.name}`);
-      for (const rule of c.rules) rules.push(`add rule ${TABLE_REF} ${c.name} ${rule}`);
-    }
-    for (const c of oldChains) {
+      const stillStale = previous.stale.has(c.name);
+      if (!stillStale && !setsRecreated && oldBodies.get(c.name) === now.bodies[i]) return;
+      if (oldBodies.has(c.name) || stillStale) flushes.push(`flush chain ${TABLE_REF} ${c.name}`);
+      blocks.push(chainBlock(c.name, c.rules));
+    });
+    for (const c of oldBodies.keys()) {
       if (!activated.has(c)) {
         flushes.push(`flush chain ${TABLE_REF} ${c}`);
         stale.add(c);
+        dnat.release(c);
       }
     }
     for (const [n, t] of old?.affinitySets ?? []) if (now.affinitySets.get(n) !== t) setDeletes.push(`delete set ${TABLE_REF} ${n}`);
@@ -159,17 +208,35 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
   const out: string[] = [];
   for (const name of previous.stale) if (!activated.has(name)) out.push(`delete chain ${TABLE_REF} ${name}`);
   for (const [map, keys] of delElements) pushElements(out, 'delete', map, keys);
-  out.push(...chainDecls, ...flushes, ...setDeletes, ...setAdds, ...rules);
-  for (const [map, items] of addElements) pushElements(out, 'add', map, items);
+  out.push(...flushes, ...setDeletes, ...setAdds);
+  dnatMaps(out, shardCount(previous.dnat), shardCount(dnat.result()));
+  const newCounts = [...clusterDnatMaps([...addElements.keys()].map((map) => ({ map })))].filter((m) => !previous.clusterDnat.has(m));
+  for (const m of newCounts) clusterDnat(out, m);
+  for (const [map, items] of addElements) if (!isVerdictMap(map)) pushElements(out, 'add', map, items);
+  out.push(...blocks);
+  for (const [map, items] of addElements) if (isVerdictMap(map)) pushElements(out, 'add', map, items);
   for (const c of activated) stale.delete(c);
 
-  const next: NftState = { services, stale, clusterCIDR: previous.clusterCIDR, nodeIPs: previous.nodeIPs };
+  pushElements(out, 'add', HAIRPIN_SET, hairpinNew.map((ip) => `${ip} . ${ip}`));
+  const hairpinAdded = hairpinNew.length === 0 ? previous.hairpinAdded : new Set([...previous.hairpinAdded, ...hairpinNew]);
+
+  const next: NftState = {
+    services,
+    stale,
+    clusterCIDR: previous.clusterCIDR,
+    nodeIPs: previous.nodeIPs,
+    hairpin: previous.hairpin,
+    hairpinAdded,
+    dnat: dnat.result(),
+    clusterDnat: newCounts.length === 0 ? previous.clusterDnat : new Set([...previous.clusterDnat, ...newCounts]),
+  };
   return { text: finish(out), next, full: false };
 }
 
 function toState(r: ServiceRender): ServiceState {
   return {
     chains: r.chains.map((c) => c.name),
+    bodies: r.chains.map((c) => c.rules.join(' ; ')),
     elements: r.elements,
     affinitySets: new Map(r.affinitySets.map((s) => [s.name, s.timeoutSeconds])),
   };
@@ -180,7 +247,40 @@ function affinitySetDecl(name: string, timeoutSeconds: number): string {
   return `add set ${TABLE_REF} ${name} { type ipv4_addr ; flags dynamic,timeout ; timeout ${timeoutSeconds}s ; }`;
 }
 
-function pushElements(out: string[], verb: 'add' | 'delete', map: ElementMap, items: readonly string[]): void {
+/** The cluster-dnat maps these elements go to, by protocol then endpoint count. */
+function clusterDnatMaps(elements: Iterable<{ map: ElementMap }>): Set<ClusterDnatMap> {
+  const maps = new Map<ClusterDnatMap, string>();
+  for (const e of elements) {
+    const p = parseClusterDnat(e.map);
+    if (p !== undefined) maps.set(clusterDnatMapName(p.proto, p.n), `${p.proto} ${String(p.n).padStart(10, '0')}`);
+  }
+  return new Set([...maps].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(([m]) => m));
+}
+
+// The planner reuses PlannedService objects of unchanged services: their keys are computed once.
+const keys = new WeakMap<PlannedService, string>();
+function keyOf(ps: PlannedService): string {
+  let key = keys.get(ps);
+  if (key === undefined) {
+    key = serviceKeyString(ps.svc.key);
+    keys.set(ps, key);
+  }
+  return key;
+}
+
+function elementText(key: string, value: string): string {
+  return value === '' ? key : `${key} : ${value}`;
+}
+
+/**
+ * A chain with its rules in one statement: nft 1.0.6 reads every chain of the table before an
+ * `add rule` (O(chains) per transaction) but not before an `add chain`.
+ */
+function chainBlock(name: string, rules: readonly string[]): string {
+  return rules.length === 0 ? `add chain ${TABLE_REF} ${name}` : `add chain ${TABLE_REF} ${name} { ${rules.join(' ; ')} ; }`;
+}
+
+function pushElements(out: string[], verb: 'add' | 'delete', map: ElementMap | typeof HAIRPIN_SET, items: readonly string[]): void {
   for (let i = 0; i < items.length; i += ELEMENT_CHUNK) {
     out.push(`${verb} element ${TABLE_REF} ${map} { ${items.slice(i, i + ELEMENT_CHUNK).join(', ')} }`);
   }

@@ -1,8 +1,16 @@
 // What one service port contributes to the table: its chains with their rules, its elements in the
-// shared verdict maps, and its affinity sets. Pure; the same output feeds full and partial syncs.
-// Mirrors upstream's per-service part of syncProxyRules; the planner already chose the endpoints.
-import type { Endpoint, PlannedService } from '../../types.js';
+// shared maps and sets, and its affinity sets. Pure; the same output feeds full and partial syncs.
+// Mirrors upstream's per-service part of syncProxyRules (the planner already chose the endpoints),
+// with fewer chains and rules: every chain makes each nft transaction read more, every rule makes the
+// kernel's validation of a transaction longer. So services reached only through their cluster IP
+// have no chain (cluster-dnat maps), other policy chains DNAT with one rule through an endpoint-dnat
+// map, endpoints have chains only with session affinity, and masquerading (off-cluster sources,
+// hairpin) is one rule over a set each.
+import type { Endpoint, L4Protocol, PlannedService } from '../../types.js';
 import {
+  CLUSTER_IPS_SET,
+  clusterDnatMapName,
+  dnatMapName,
   FIREWALL_IPS_MAP,
   MARK_MASQ_CHAIN,
   NO_ENDPOINT_NODEPORTS_MAP,
@@ -13,6 +21,7 @@ import {
   endpointNames,
   serviceChainNames,
   type ElementMap,
+  type L4,
 } from './names.js';
 
 export interface ChainSpec {
@@ -24,7 +33,7 @@ export interface ServiceElement {
   map: ElementMap;
   /** e.g. "10.96.0.1 . tcp . 80" or "tcp . 30080". */
   key: string;
-  /** A verdict: "goto service-...", "goto reject-chain", "drop". */
+  /** A verdict ("goto service-...", "goto reject-chain", "drop"), "ip . port" (endpoint-dnat), '' for a set. */
   value: string;
 }
 
@@ -34,25 +43,30 @@ export interface AffinitySet {
 }
 
 export interface ServiceRender {
+  /** In dependency order: a chain comes after the chains its rules jump to. */
   chains: ChainSpec[];
   elements: ServiceElement[];
   affinitySets: AffinitySet[];
+  /** IPs of the endpoints traffic is DNATed to, for the hairpin masquerade (see render.ts). */
+  endpointIPs: string[];
 }
 
 export interface ServiceContext {
   /** Pod CIDR; traffic from outside it to a cluster IP is masqueraded ("" = masquerade all). */
   clusterCIDR: string;
   nodeIPs: readonly string[];
+  /** The endpoint-dnat slot (map shard, first key) reserved for `count` endpoints of the policy chain `chain`. */
+  dnatSlot(chain: string, count: number): { shard: number; base: number };
 }
 
-const EMPTY: ServiceRender = { chains: [], elements: [], affinitySets: [] };
+const EMPTY: ServiceRender = { chains: [], elements: [], affinitySets: [], endpointIPs: [] };
 
 export function renderService(ps: PlannedService, ctx: ServiceContext): ServiceRender {
   const svc = ps.svc;
   // Headless and ExternalName services get no rules.
   if (svc.clusterIP === undefined || svc.type === 'ExternalName') return EMPTY;
   const key = svc.key;
-  const proto = key.protocol.toLowerCase();
+  const proto = l4(key.protocol);
   const names = serviceChainNames(key);
   const hasEndpoints = !ps.noEndpoints && ps.allEndpoints.length > 0;
   const externallyAccessible = svc.nodePort !== 0 || svc.externalIPs.length > 0 || svc.loadBalancerIPs.length > 0;
@@ -81,9 +95,29 @@ export function renderService(ps: PlannedService, ctx: ServiceContext): ServiceR
   };
   const ipKey = (ip: string): string => `${ip} . ${proto} . ${svc.port}`;
 
+  const affinity = svc.affinityTimeoutSeconds > 0;
+  // A service only reached through its cluster IP, without affinity, needs no chain: its endpoints
+  // are elements of the cluster-dnat map for its endpoint count (see skeleton.ts). Each chain in the
+  // table makes every later nft transaction slower (nft 1.0.6 reads them all first).
+  const internalEps = svc.internalPolicyLocal ? localEps : clusterEps;
+  const chainless = hasInternal && !affinity && !externallyAccessible;
+
   // Cluster IP.
-  if (hasInternal) el(SERVICE_IPS_MAP, ipKey(svc.clusterIP), `goto ${internalChain}`);
-  else el(NO_ENDPOINT_SERVICES_MAP, ipKey(svc.clusterIP), internalFilter);
+  if (hasInternal) {
+    if (chainless) {
+      const map = clusterDnatMapName(proto, internalEps.length);
+      const vip = `${svc.clusterIP} . ${svc.port}`;
+      internalEps.forEach((ep, i) => el(map, `${vip} . ${i}`, `${ep.ip} . ${ep.port}`));
+    } else {
+      el(SERVICE_IPS_MAP, ipKey(svc.clusterIP), `goto ${internalChain}`);
+    }
+    // Upstream's per-service masquerade rule (`ip daddr VIP dport P ip saddr != CIDR jump
+    // mark-for-masquerade` in the internal chain) as one rule over a set (see skeleton.ts): every
+    // rule in the table makes each later transaction's kernel validation longer.
+    el(CLUSTER_IPS_SET, ipKey(svc.clusterIP), '');
+  } else {
+    el(NO_ENDPOINT_SERVICES_MAP, ipKey(svc.clusterIP), internalFilter);
+  }
 
   // External IPs.
   for (const ip of svc.externalIPs) {
@@ -129,46 +163,60 @@ export function renderService(ps: PlannedService, ctx: ServiceContext): ServiceR
     chains.push({ name: names.external, rules });
   }
 
-  const affinity = svc.affinityTimeoutSeconds > 0;
-  const internalMasq =
-    ctx.clusterCIDR === ''
-      ? `ip daddr ${svc.clusterIP} ${proto} dport ${svc.port} jump ${MARK_MASQ_CHAIN}`
-      : `ip daddr ${svc.clusterIP} ${proto} dport ${svc.port} ip saddr != ${ctx.clusterCIDR} jump ${MARK_MASQ_CHAIN}`;
+  const dnat = (ep: Endpoint): string => `meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`;
+  // Chains are pushed after the chains they jump to (a transaction may create both): endpoint
+  // chains, policy chains, then the external and firewall chains.
+  const serviceChains: ChainSpec[] = [];
   const policyChain = (name: string, eps: readonly Endpoint[]): void => {
     const rules: string[] = [];
-    if (name === internalChain) rules.push(internalMasq);
-    const targets = eps.map((ep) => endpointNames(key, ep));
-    if (affinity) for (const t of targets) rules.push(`ip saddr @${t.affinitySet} goto ${t.chain}`);
-    // Rule i matches with probability 1/(n-i), so each endpoint gets 1/n (iptables' statistic
-    // cascade). Upstream writes one `numgen random mod n vmap { 0 : goto ..., ... }`, but every such
-    // anonymous map is a kernel set whose name allocation scans all sets of the table: 10,000
-    // services took 75 s to load here (Linux 6.18, nft 1.0.6), against seconds for the cascade.
+    if (!affinity) {
+      // One rule picks an endpoint: numgen gives base..base+n-1, the endpoint-dnat map turns it into
+      // the endpoint. An endpoint change is then a change of map elements, not of rules: adding a
+      // rule makes the kernel validate the whole table, which grows with every rule in it.
+      const { shard, base } = ctx.dnatSlot(name, eps.length);
+      const map = dnatMapName(shard, proto);
+      eps.forEach((ep, i) => el(map, String(base + i), `${ep.ip} . ${ep.port}`));
+      rules.push(`meta l4proto ${proto} dnat ip addr . port to numgen random mod ${eps.length} offset ${base} map @${map}`);
+      serviceChains.push({ name, rules });
+      return;
+    }
+    // With affinity, one chain per endpoint records the client. Rule i matches with probability
+    // 1/(n-i), so each endpoint gets 1/n (iptables' statistic cascade). Upstream writes one
+    // `numgen random mod n vmap { 0 : goto ..., ... }`, but every such anonymous map is a kernel set
+    // whose name allocation scans all sets of the table: 10,000 services took 75 s to load here
+    // (Linux 6.18, nft 1.0.6), against seconds for the cascade.
+    const targets = eps.map((ep) => `goto ${endpointNames(key, ep).chain}`);
+    for (const ep of eps) rules.push(`ip saddr @${endpointNames(key, ep).affinitySet} goto ${endpointNames(key, ep).chain}`);
     targets.forEach((t, i) => {
       const left = targets.length - i;
-      rules.push(left === 1 ? `goto ${t.chain}` : `numgen random mod ${left} == 0 goto ${t.chain}`);
+      rules.push(left === 1 ? t : `numgen random mod ${left} == 0 ${t}`);
     });
-    chains.push({ name, rules });
+    serviceChains.push({ name, rules });
   };
-  if (usesCluster) policyChain(names.cluster, clusterEps);
-  if (usesLocal) policyChain(names.local, localEps);
+  if (usesCluster && !chainless) policyChain(names.cluster, clusterEps);
+  if (usesLocal && !chainless) policyChain(names.local, localEps);
 
-  // One chain per endpoint used by either policy chain: hairpin masquerade, affinity, DNAT.
+  // Endpoints used by either policy chain. Hairpin traffic (an endpoint reaching itself through the
+  // service) is masqueraded by the masquerading chain's hairpin rule; with affinity, one chain per
+  // endpoint records the client and DNATs.
   const seen = new Set<string>();
-  const epChains = [...(usesCluster ? clusterEps : []), ...(usesLocal ? localEps : [])];
-  for (const ep of epChains) {
+  const endpointIPs = new Set<string>();
+  const epChains: ChainSpec[] = [];
+  for (const ep of [...(usesCluster ? clusterEps : []), ...(usesLocal ? localEps : [])]) {
     const id = `${ep.ip}:${ep.port}`;
     if (seen.has(id)) continue;
     seen.add(id);
+    endpointIPs.add(ep.ip);
+    if (!affinity) continue;
     const n = endpointNames(key, ep);
-    const rules = [`ip saddr ${ep.ip} jump ${MARK_MASQ_CHAIN}`];
-    if (affinity) {
-      rules.push(`update @${n.affinitySet} { ip saddr }`);
-      affinitySets.push({ name: n.affinitySet, timeoutSeconds: svc.affinityTimeoutSeconds });
-    }
-    rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
-    chains.push({ name: n.chain, rules });
+    affinitySets.push({ name: n.affinitySet, timeoutSeconds: svc.affinityTimeoutSeconds });
+    epChains.push({ name: n.chain, rules: [`ip saddr ${ep.ip} jump ${MARK_MASQ_CHAIN}`, `update @${n.affinitySet} { ip saddr }`, dnat(ep)] });
   }
-  return { chains, elements, affinitySets };
+  return { chains: [...epChains, ...serviceChains, ...chains], elements, affinitySets, endpointIPs: [...endpointIPs] };
+}
+
+function l4(protocol: L4Protocol): L4 {
+  return protocol === 'TCP' ? 'tcp' : protocol === 'UDP' ? 'udp' : 'sctp';
 }
 
 /** IPv4 only (this backend programs the ip family); a malformed CIDR contains nothing. */

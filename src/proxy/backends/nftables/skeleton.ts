@@ -4,9 +4,15 @@
 import {
   CANARY_CHAIN,
   CANARY_RULE,
+  CLUSTER_IPS_SET,
+  L4_PROTOCOLS,
+  dnatMapName,
+  parseClusterDnat,
+  type ClusterDnatMap,
   ENDPOINTS_CHECK_CHAIN,
   FIREWALL_CHECK_CHAIN,
   FIREWALL_IPS_MAP,
+  HAIRPIN_SET,
   MARK_MASQ_CHAIN,
   MASQ_MARK,
   MASQUERADING_CHAIN,
@@ -61,12 +67,16 @@ export function skeletonDeclarations(out: string[]): void {
   }
   for (const name of FIXED_CHAINS) out.push(`add chain ${TABLE_REF} ${name}`);
   out.push(`add set ${TABLE_REF} ${NODEPORT_IPS_SET} { type ipv4_addr ; comment "IPs that accept NodePort traffic" ; }`);
+  out.push(`add set ${TABLE_REF} ${CLUSTER_IPS_SET} { type ipv4_addr . inet_proto . inet_service ; comment "cluster IPs of services with endpoints" ; }`);
+  out.push(`add set ${TABLE_REF} ${HAIRPIN_SET} { type ipv4_addr . ipv4_addr ; comment "endpoints reaching themselves through a service" ; }`);
   for (const [name, type, comment] of MAPS) out.push(`add map ${TABLE_REF} ${name} { type ${type} ; comment "${comment}" ; }`);
 }
 
 /** Empties the maps and the node-port set (a full sync rewrites them); affinity sets are kept. */
 export function skeletonFlushMaps(out: string[]): void {
   out.push(`flush set ${TABLE_REF} ${NODEPORT_IPS_SET}`);
+  out.push(`flush set ${TABLE_REF} ${HAIRPIN_SET}`);
+  out.push(`flush set ${TABLE_REF} ${CLUSTER_IPS_SET}`);
   for (const [name] of MAPS) out.push(`flush map ${TABLE_REF} ${name}`);
 }
 
@@ -74,7 +84,7 @@ export function skeletonFlushMaps(out: string[]): void {
  * Rules of the fixed chains. With node IPs, node ports answer on those (upstream's nftables default,
  * `--nodeport-addresses primary`); without, on every local address but loopback.
  */
-export function skeletonRules(out: string[], nodeIPs: readonly string[]): void {
+export function skeletonRules(out: string[], nodeIPs: readonly string[], clusterCIDR: string): void {
   const rule = (chain: string, body: string): void => {
     out.push(`add rule ${TABLE_REF} ${chain} ${body}`);
   };
@@ -88,6 +98,9 @@ export function skeletonRules(out: string[], nodeIPs: readonly string[]): void {
   rule('nat-postrouting', `jump ${MASQUERADING_CHAIN}`);
 
   rule(MARK_MASQ_CHAIN, `mark set mark or ${MASQ_MARK}`);
+  // Hairpin: upstream marks in each endpoint chain (`ip saddr EP jump mark-for-masquerade`); here
+  // the DNAT happens in the service chain, so the check is source == destination after DNAT.
+  rule(MASQUERADING_CHAIN, `ct status dnat ip saddr . ip daddr @${HAIRPIN_SET} jump ${MARK_MASQ_CHAIN}`);
   rule(MASQUERADING_CHAIN, `mark and ${MASQ_MARK} == 0 return`);
   rule(MASQUERADING_CHAIN, `mark set mark xor ${MASQ_MARK}`);
   rule(MASQUERADING_CHAIN, 'masquerade fully-random');
@@ -98,7 +111,33 @@ export function skeletonRules(out: string[], nodeIPs: readonly string[]): void {
   rule(ENDPOINTS_CHECK_CHAIN, `ip daddr . meta l4proto . th dport vmap @${NO_ENDPOINT_SERVICES_MAP}`);
   rule(ENDPOINTS_CHECK_CHAIN, `${nodePortMatch} meta l4proto . th dport vmap @${NO_ENDPOINT_NODEPORTS_MAP}`);
   rule(FIREWALL_CHECK_CHAIN, `ip daddr . meta l4proto . th dport vmap @${FIREWALL_IPS_MAP}`);
+  const offCluster = clusterCIDR === '' ? '' : `ip saddr != ${clusterCIDR} `;
+  rule(SERVICES_CHAIN, `${offCluster}ip daddr . meta l4proto . th dport @${CLUSTER_IPS_SET} jump ${MARK_MASQ_CHAIN}`);
   rule(SERVICES_CHAIN, `ip daddr . meta l4proto . th dport vmap @${SERVICE_IPS_MAP}`);
   rule(SERVICES_CHAIN, `${nodePortMatch} meta l4proto . th dport vmap @${SERVICE_NODEPORTS_MAP}`);
   if (nodeIPs.length > 0) out.push(`add element ${TABLE_REF} ${NODEPORT_IPS_SET} { ${nodeIPs.join(', ')} }`);
+}
+
+/** Declares and empties endpoint-dnat maps (shards `from`..`to`-1); a fresh shard may hold leftovers. */
+export function dnatMaps(out: string[], from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    for (const proto of L4_PROTOCOLS) {
+      out.push(`add map ${TABLE_REF} ${dnatMapName(i, proto)} { typeof numgen random mod 1 : ip daddr . ${proto} dport ; }`);
+      out.push(`flush map ${TABLE_REF} ${dnatMapName(i, proto)}`);
+    }
+  }
+}
+
+/**
+ * A cluster-dnat map (chainless services of one protocol with n endpoints) and its dispatch rule:
+ * one rule per map, as the kernel checks every element of a map against every rule bound to it. A
+ * packet of another service misses the map and goes on.
+ */
+export function clusterDnat(out: string[], map: ClusterDnatMap): void {
+  const parsed = parseClusterDnat(map);
+  if (parsed === undefined) return;
+  const { proto, n } = parsed;
+  out.push(`add map ${TABLE_REF} ${map} { typeof ip daddr . ${proto} dport . numgen random mod 1 : ip daddr . ${proto} dport ; }`);
+  out.push(`flush map ${TABLE_REF} ${map}`);
+  out.push(`add rule ${TABLE_REF} ${SERVICES_CHAIN} meta l4proto ${proto} dnat ip addr . port to ip daddr . ${proto} dport . numgen random mod ${n} map @${map}`);
 }

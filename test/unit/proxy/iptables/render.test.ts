@@ -101,6 +101,20 @@ test('a partial sync with nothing changed writes no nat chains', () => {
   assert.ok(second.text.endsWith('*nat\nCOMMIT\n'));
 });
 
+test('a partial sync writes the filter table only when its rules changed', () => {
+  const first = renderIptables(web3(), unknownWrittenState());
+  const second = renderIptables({ ...web3(), changed: new Set() }, first.next);
+  assert.match(second.text, /^\*filter$/m, 'the first partial sync after a full one drops the canary declaration');
+  const third = renderIptables({ ...web3(), changed: new Set() }, second.next);
+  assert.doesNotMatch(third.text, /\*filter/);
+  const p = web3();
+  const other = p.services[1] ?? assert.fail();
+  p.services[1] = planned(other.svc, []);
+  p.changed = new Set([serviceKeyString(other.svc.key)]);
+  const gone = renderIptables(p, third.next);
+  assert.match(gone.text, /^-A KUBE-EXTERNAL-SERVICES .*default\/other:http has no endpoints/m);
+});
+
 test('a change of cluster CIDR or of large-cluster mode forces a full render', () => {
   const first = renderIptables(web3(), unknownWrittenState());
   assert.equal(renderIptables({ ...web3(), clusterCIDR: '10.0.0.0/8', changed: new Set() }, first.next).full, true);

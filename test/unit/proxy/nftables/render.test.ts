@@ -42,9 +42,9 @@ test('full sync golden: every shape together, from a known previous state with g
   assert.equal(r.full, true);
   golden('full-after-removals', r.text);
   // The gone services' chains are emptied now and deleted by the next transaction.
-  assert.ok([...r.next.stale].some((c) => c.includes('ns1/three/')));
+  assert.ok([...r.next.stale].some((c) => c.includes('ns1/np/')));
   const again = renderNft(plan([]), r.next);
-  assert.match(again.text, /^delete chain ip nodelet service-RZAFBWQS-ns1\/three\/tcp\/p80$/m);
+  assert.match(again.text, /^delete chain ip nodelet external-\S+-ns1\/np\/tcp\/p80$/m);
 });
 
 test('without node IPs, node ports answer on every local address but loopback', () => {
@@ -71,11 +71,52 @@ test('partial sync golden: one endpoint of one service replaced', () => {
   assert.equal(r.full, false);
   golden('partial-endpoint-change', r.text);
   assert.doesNotMatch(r.text, /flush table|\/a\/|\/c\//);
+  // Without affinity there are no endpoint chains and the endpoint count is the same: only elements
+  // of the endpoint-dnat map and the hairpin set change, no chain is rewritten.
+  assert.equal(r.next.stale.size, 0);
+  assert.doesNotMatch(r.text, /chain/);
+  assert.deepEqual([...r.next.hairpinAdded], ['10.244.3.2']);
+  assert.equal(r.next.hairpin, first.next.hairpin);
+  assert.equal(r.next.dnat.slots, first.next.dnat.slots);
+});
+
+test('partial sync: a changed endpoint count rewrites the service chain, within its slot or in a new one', () => {
+  const first = renderNft(threeServices([ep('10.244.1.2', 80), ep('10.244.2.2', 80)]), undefined);
+  const chain = `service-${hashAndTruncate('ns1/b/tcp/p80')}`;
+  const slot = first.next.dnat.slots.get(chain);
+  assert.deepEqual(slot, { shard: 0, base: 0, capacity: 4 });
+  const three = renderNft({ ...threeServices([ep('10.244.1.2', 80), ep('10.244.2.2', 80), ep('10.244.3.2', 80)]), changed: new Set([keyB]) }, first.next);
+  assert.match(three.text, new RegExp(`^add chain ip nodelet ${chain.replaceAll('/', '\\/')} \\{ meta l4proto tcp dnat ip addr \\. port to numgen random mod 3 offset 0 map @endpoint-dnat-0-tcp ; \\}$`, 'm'));
+  assert.match(three.text, /^add element ip nodelet endpoint-dnat-0-tcp \{ 2 : 10\.244\.3\.2 \. 80 \}$/m);
+  const many = Array.from({ length: 5 }, (_, i) => ep(`10.244.5.${i}`, 80));
+  const five = renderNft({ ...threeServices(many), changed: new Set([keyB]) }, three.next);
+  assert.deepEqual(five.next.dnat.slots.get(chain), { shard: 0, base: 4, capacity: 8 });
+  assert.match(five.text, /^delete element ip nodelet endpoint-dnat-0-tcp \{ 0, 1, 2 \}$/m);
+  assert.match(five.text, /mod 5 offset 4 map @endpoint-dnat-0-tcp ;/);
+  // A full sync packs the slots again.
+  assert.deepEqual(renderNft(threeServices(many), five.next).next.dnat.slots.get(chain), { shard: 0, base: 0, capacity: 8 });
+});
+
+test('partial sync with affinity: a replaced endpoint chain is emptied, then deleted by the next sync', () => {
+  const first = renderNft(threeServices([ep('10.244.1.2', 80), ep('10.244.2.2', 80)], 60), undefined);
+  const p = threeServices([ep('10.244.1.2', 80), ep('10.244.3.2', 80)], 60);
+  const r = renderNft({ ...p, changed: new Set([keyB]) }, first.next);
   assert.deepEqual([...r.next.stale], [`endpoint-${hashAndTruncate('ns1/b/tcp/p80__10.244.2.2/80')}`]);
   // The next sync, about anything, deletes the emptied chain.
   const r2 = renderNft({ ...p, changed: new Set(['ns1/a:p80/tcp']) }, r.next);
   assert.match(r2.text, /^delete chain ip nodelet endpoint-\S+__10\.244\.2\.2\/80$/m);
   assert.equal(r2.next.stale.size, 0);
+});
+
+test('hairpin: partial syncs add new endpoint IPs to the set; a full sync rewrites it from the endpoints', () => {
+  const first = renderNft(threeServices([ep('10.244.1.2', 80)]), undefined);
+  assert.deepEqual([...first.next.hairpin].sort(), ['10.244.1.1', '10.244.1.2', '10.244.1.3']);
+  const r = renderNft({ ...threeServices([ep('10.244.1.3', 80), ep('10.244.9.9', 80)]), changed: new Set([keyB]) }, first.next);
+  assert.match(r.text, /^add element ip nodelet hairpin-endpoints \{ 10\.244\.9\.9 \. 10\.244\.9\.9 \}$/m);
+  assert.doesNotMatch(r.text, /hairpin-endpoints \{ 10\.244\.1\.3/);
+  const full = renderNft(threeServices([ep('10.244.9.9', 80)]), r.next);
+  assert.deepEqual([...full.next.hairpin].sort(), ['10.244.1.1', '10.244.1.3', '10.244.9.9']);
+  assert.equal(full.next.hairpinAdded.size, 0);
 });
 
 test('partial sync: losing every endpoint moves the cluster IP and node port to the reject maps', () => {
