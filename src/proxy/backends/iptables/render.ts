@@ -7,6 +7,7 @@
 // (-D of rules that went away, -I/-A of new ones) because rewriting them costs O(services) per sync
 // (0.6 s at 5,000 services measured here), which a one-service change must not pay. The filter
 // table is small (only services without usable endpoints have rules) and is rewritten every time.
+import { plannedKey } from '../shared.js';
 import type { PlannedService, ProxyPlan } from '../../types.js';
 import { serviceKeyString } from '../../types.js';
 import {
@@ -175,7 +176,7 @@ function renderNatPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previou
   const byKey = new Map<string, PlannedService>();
   const todo = new Set<string>();
   for (const ps of plan.services) {
-    const key = keyOf(ps);
+    const key = plannedKey(ps);
     byKey.set(key, ps);
     if (changed.has(key) || !previous.services.has(key)) todo.add(key);
   }
@@ -213,16 +214,6 @@ function renderNatPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previou
   return { text: lines.join('\n'), services, written };
 }
 
-// The planner reuses PlannedService objects of unchanged services: their keys are computed once.
-const keys = new WeakMap<PlannedService, string>();
-function keyOf(ps: PlannedService): string {
-  let key = keys.get(ps);
-  if (key === undefined) {
-    key = serviceKeyString(ps.svc.key);
-    keys.set(ps, key);
-  }
-  return key;
-}
 
 /** -D for rules that went away, -I 1 (KUBE-SERVICES: the nodeports jump stays last) or -A for new ones. */
 function diffRules(old: readonly string[], now: readonly string[], chain: string, deletes: string[], inserts: string[], prepend: boolean): void {

@@ -5,6 +5,7 @@
 // grow with the number of services; an endpoint change is usually map elements only. Chains are
 // written as `add chain NAME { rules }`: nft 1.0.6 reads every chain of the table before an
 // `add rule`, not before an `add chain`. `next` describes the table after the transaction; the caller keeps it only when the apply succeeds.
+import { plannedKey } from '../shared.js';
 import { serviceKeyString, type PlannedService, type ProxyPlan } from '../../types.js';
 import { dnatAllocator, shardCount, type DnatSlots } from './dnat-slots.js';
 import { CLUSTER_IPS_SET, ELEMENT_MAPS, HAIRPIN_SET, TABLE_REF, clusterDnatMapName, isDnatMap, parseClusterDnat, type ClusterDnatMap, type ElementMap } from './names.js';
@@ -149,7 +150,7 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
   const ctx = { clusterCIDR: plan.clusterCIDR, nodeIPs: plan.nodeIPs, dnatSlot: dnat.slot };
   const byKey = new Map<string, PlannedService>();
   for (const ps of plan.services) {
-    const key = keyOf(ps);
+    const key = plannedKey(ps);
     if (changed.has(key)) byKey.set(key, ps);
   }
 
@@ -257,16 +258,6 @@ function clusterDnatMaps(elements: Iterable<{ map: ElementMap }>): Set<ClusterDn
   return new Set([...maps].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(([m]) => m));
 }
 
-// The planner reuses PlannedService objects of unchanged services: their keys are computed once.
-const keys = new WeakMap<PlannedService, string>();
-function keyOf(ps: PlannedService): string {
-  let key = keys.get(ps);
-  if (key === undefined) {
-    key = serviceKeyString(ps.svc.key);
-    keys.set(ps, key);
-  }
-  return key;
-}
 
 function elementText(key: string, value: string): string {
   return value === '' ? key : `${key} : ${value}`;

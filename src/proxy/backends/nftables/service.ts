@@ -6,6 +6,7 @@
 // have no chain (cluster-dnat maps), other policy chains DNAT with one rule through an endpoint-dnat
 // map, endpoints have chains only with session affinity, and masquerading (off-cluster sources,
 // hairpin) is one rule over a set each.
+import { cidrContains } from '../shared.js';
 import type { Endpoint, L4Protocol, PlannedService } from '../../types.js';
 import {
   CLUSTER_IPS_SET,
@@ -219,26 +220,3 @@ function l4(protocol: L4Protocol): L4 {
   return protocol === 'TCP' ? 'tcp' : protocol === 'UDP' ? 'udp' : 'sctp';
 }
 
-/** IPv4 only (this backend programs the ip family); a malformed CIDR contains nothing. */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, lenText] = cidr.split('/');
-  const len = lenText === undefined ? 32 : Number(lenText);
-  const a = ipv4ToInt(base ?? '');
-  const b = ipv4ToInt(ip);
-  if (a === undefined || b === undefined || !Number.isInteger(len) || len < 0 || len > 32) return false;
-  if (len === 0) return true;
-  const mask = (~0 << (32 - len)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
-}
-
-function ipv4ToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
