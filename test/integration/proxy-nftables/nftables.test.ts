@@ -73,8 +73,18 @@ test('a partial sync after one endpoint change is small, correct, and the old ch
   assert.doesNotMatch(text, /flush table|chain/);
   await backend.apply(text);
   const map = await nft('list', 'map', 'ip', 'nodelet', 'cluster-dnat-tcp-3');
-  assert.match(map, /10\.96\.0\.3 \. 80 \. 2 : 10\.244\.9\.1 \. 8080/);
-  assert.doesNotMatch(map, /10\.244\.3\.1/);
+  // Add-only: the new endpoints as overlay keys n..2n-1 (all of them, so keys 0..n-1 are hidden).
+  assert.doesNotMatch(text, /delete/);
+  assert.match(map, /10\.96\.0\.3 \. 80 \. 3 : 10\.244\.1\.1 \. 8080/);
+  assert.match(map, /10\.96\.0\.3 \. 80 \. 4 : 10\.244\.2\.1 \. 8080/);
+  assert.match(map, /10\.96\.0\.3 \. 80 \. 5 : 10\.244\.9\.1 \. 8080/);
+  // The next change of the service goes back to keys 0..n-1 and removes the overlay and the old endpoint.
+  const again = svc({ name: 'three', clusterIP: '10.96.0.3', endpoints: [ep('10.244.1.1', 8080), ep('10.244.2.1', 8080), ep('10.244.9.2', 8080)] });
+  next = next.map((s) => (s === changed ? again : s));
+  await backend.apply(backend.render({ ...plan(next), changed: new Set([key]) }));
+  const map2 = await nft('list', 'map', 'ip', 'nodelet', 'cluster-dnat-tcp-3');
+  assert.match(map2, /10\.96\.0\.3 \. 80 \. 2 : 10\.244\.9\.2 \. 8080/);
+  assert.doesNotMatch(map2, /10\.244\.3\.1|10\.244\.9\.1|10\.96\.0\.3 \. 80 \. [345] /);
 
   // With affinity, endpoints have chains: a replaced endpoint's chain is emptied, then deleted.
   const stickyKey = serviceKeyString(sticky.svc.key);

@@ -20,6 +20,11 @@ export interface ServiceState {
   elements: readonly ServiceElement[];
   /** Affinity set name -> timeout in seconds. */
   affinitySets: ReadonlyMap<string, number>;
+  /**
+   * Its cluster-dnat elements were replaced add-only: `elements` holds the overlay keys (n..2n-1,
+   * in use) and the hidden old keys 0..n-1, which the next change of the service or full sync removes.
+   */
+  overlay?: boolean;
 }
 
 export interface NftState {
@@ -173,6 +178,15 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
       if (!previous.hairpin.has(ip) && !previous.hairpinAdded.has(ip) && !hairpinNew.includes(ip)) hairpinNew.push(ip);
     }
     const now = toState(r);
+    const overlay = old === undefined || ps === undefined ? undefined : overlayElements(old, r);
+    if (overlay !== undefined && old !== undefined) {
+      // Endpoints replaced in the same cluster-dnat map: added as overlay keys, which the first
+      // dispatch rule finds before the old ones. No delete: a transaction that deletes makes nft
+      // wait for an RCU grace period before it exits.
+      for (const e of overlay) push(addElements, e.map, elementText(e.key, e.value));
+      services.set(key, { ...now, elements: [...old.elements, ...overlay], overlay: true });
+      continue;
+    }
     if (ps === undefined || (r.chains.length === 0 && r.elements.length === 0)) services.delete(key);
     else services.set(key, now);
 
@@ -232,6 +246,34 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
     clusterDnat: newCounts.length === 0 ? previous.clusterDnat : new Set([...previous.clusterDnat, ...newCounts]),
   };
   return { text: finish(out), next, full: false };
+}
+
+/**
+ * The overlay elements for `r` when it differs from `old` only in the values of its cluster-dnat
+ * elements (same map, same keys: the endpoint count is unchanged) and `old` has no overlay yet;
+ * else undefined. All n overlay keys are written, so none of the old keys is reachable any more.
+ */
+function overlayElements(old: ServiceState, r: ServiceRender): ServiceElement[] | undefined {
+  if (old.overlay === true || old.chains.length > 0 || r.chains.length > 0 || old.elements.length !== r.elements.length) return undefined;
+  const out: ServiceElement[] = [];
+  let changed = false;
+  for (let i = 0; i < r.elements.length; i++) {
+    const o = old.elements[i];
+    const e = r.elements[i];
+    if (o === undefined || e === undefined || o.map !== e.map || o.key !== e.key) return undefined;
+    const parsed = parseClusterDnat(e.map);
+    if (parsed === undefined) {
+      if (o.value !== e.value) return undefined;
+      continue;
+    }
+    if (o.value !== e.value) changed = true;
+    // "VIP . port . i" -> "VIP . port . n+i".
+    const cut = e.key.lastIndexOf(' . ');
+    const index = Number(e.key.slice(cut + 3));
+    if (cut < 0 || !Number.isInteger(index) || index >= parsed.n) return undefined;
+    out.push({ map: e.map, key: `${e.key.slice(0, cut)} . ${parsed.n + index}`, value: e.value });
+  }
+  return changed ? out : undefined;
 }
 
 function toState(r: ServiceRender): ServiceState {

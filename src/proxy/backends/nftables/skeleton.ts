@@ -129,9 +129,11 @@ export function dnatMaps(out: string[], from: number, to: number): void {
 }
 
 /**
- * A cluster-dnat map (chainless services of one protocol with n endpoints) and its dispatch rule:
- * one rule per map, as the kernel checks every element of a map against every rule bound to it. A
- * packet of another service misses the map and goes on.
+ * A cluster-dnat map (chainless services of one protocol with n endpoints) and its dispatch rules:
+ * few rules per map, as the kernel checks every element of a map against every rule bound to it. A
+ * packet of another service misses the map and goes on. The first rule looks up keys n..2n-1, the
+ * overlay: a partial sync replaces a service's endpoints by adding them there (add-only, see
+ * render.ts), which hides its keys 0..n-1 until a later sync deletes them.
  */
 export function clusterDnat(out: string[], map: ClusterDnatMap): void {
   const parsed = parseClusterDnat(map);
@@ -139,5 +141,7 @@ export function clusterDnat(out: string[], map: ClusterDnatMap): void {
   const { proto, n } = parsed;
   out.push(`add map ${TABLE_REF} ${map} { typeof ip daddr . ${proto} dport . numgen random mod 1 : ip daddr . ${proto} dport ; }`);
   out.push(`flush map ${TABLE_REF} ${map}`);
-  out.push(`add rule ${TABLE_REF} ${SERVICES_CHAIN} meta l4proto ${proto} dnat ip addr . port to ip daddr . ${proto} dport . numgen random mod ${n} map @${map}`);
+  const rule = (offset: string): string =>
+    `add rule ${TABLE_REF} ${SERVICES_CHAIN} meta l4proto ${proto} dnat ip addr . port to ip daddr . ${proto} dport . numgen random mod ${n}${offset} map @${map}`;
+  out.push(rule(` offset ${n}`), rule(''));
 }

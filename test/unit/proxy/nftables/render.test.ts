@@ -170,3 +170,22 @@ test('two services claiming one external IP and port: the first keeps it, the tr
   assert.equal(text.match(/192\.0\.2\.1 \. tcp \. 80 :/g)?.length, 1);
   assert.match(text, /192\.0\.2\.1 \. tcp \. 80 : goto external-\S+-ns1\/a\//);
 });
+
+test('partial sync: replaced endpoints of a chainless service are added as overlay keys, the next change removes them', () => {
+  const three = (last: string): ProxyPlan =>
+    plan([svc({ name: 'a', clusterIP: '10.96.1.1', endpoints: [ep('10.244.1.1', 80), ep('10.244.1.2', 80), ep(last, 80)] })]);
+  const keyA = 'ns1/a:p80/tcp';
+  const first = renderNft(three('10.244.1.3'), undefined);
+  assert.match(first.text, /^add rule ip nodelet services .* numgen random mod 3 offset 3 map @cluster-dnat-tcp-3\nadd rule ip nodelet services .* numgen random mod 3 map @cluster-dnat-tcp-3$/m);
+  const second = renderNft({ ...three('10.244.1.4'), changed: new Set([keyA]) }, first.next);
+  // Add-only: all three overlay keys (so keys 0..2 are never looked up again), no delete.
+  assert.doesNotMatch(second.text, /delete/);
+  assert.match(second.text, /^add element ip nodelet cluster-dnat-tcp-3 \{ 10\.96\.1\.1 \. 80 \. 3 : 10\.244\.1\.1 \. 80, 10\.96\.1\.1 \. 80 \. 4 : 10\.244\.1\.2 \. 80, 10\.96\.1\.1 \. 80 \. 5 : 10\.244\.1\.4 \. 80 \}$/m);
+  assert.equal(second.next.services.get(keyA)?.overlay, true);
+  const third = renderNft({ ...three('10.244.1.5'), changed: new Set([keyA]) }, second.next);
+  assert.match(third.text, /^delete element ip nodelet cluster-dnat-tcp-3 \{ 10\.96\.1\.1 \. 80 \. 2, 10\.96\.1\.1 \. 80 \. 3, 10\.96\.1\.1 \. 80 \. 4, 10\.96\.1\.1 \. 80 \. 5 \}$/m);
+  assert.match(third.text, /^add element ip nodelet cluster-dnat-tcp-3 \{ 10\.96\.1\.1 \. 80 \. 2 : 10\.244\.1\.5 \. 80 \}$/m);
+  assert.equal(third.next.services.get(keyA)?.overlay, undefined);
+  // A full sync writes keys 0..n-1 only.
+  assert.doesNotMatch(renderNft(three('10.244.1.4'), second.next).text, /\. 80 \. [345] :/);
+});
