@@ -4,7 +4,7 @@
 //
 // Flow control instead of a drop rule: when the consumer lags, the stream is paused and HTTP/2
 // back-pressure reaches etcd, which parks the watcher and later catches it up from its history.
-// A watcher that lags past etcd's compaction gets Gone, as any watch from a compacted revision.
+// A watcher that lags past etcd's compaction gets Gone, like every watch from a compacted revision.
 import type * as grpc from '@grpc/grpc-js';
 import { backoffDelay } from '../../../base/backoff.js';
 import type { Clock } from '../../../base/clock.js';
