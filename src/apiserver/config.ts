@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { NodeletError, ErrorCode, errorMessage } from '../base/errors.js';
+import { parseGoDuration } from '../base/duration.js';
 import { selectControllers, type ControllerName } from './controllers/names.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
@@ -172,11 +173,11 @@ export function buildConfig(flags: ApiserverFlags, env: ConfigEnv = {}): Readonl
     bad('node-cidr-mask-size', maskText, 'must be a prefix length between the cluster CIDR\'s and 30');
   }
   const graceText = flags.nodeMonitorGracePeriod ?? DEFAULTS.nodeMonitorGracePeriod;
-  const nodeMonitorGracePeriodMs = parseSimpleDuration(graceText);
+  const nodeMonitorGracePeriodMs = parseGoDuration(graceText);
   if (nodeMonitorGracePeriodMs === undefined || nodeMonitorGracePeriodMs < 1000) bad('node-monitor-grace-period', graceText, 'must be a duration of at least 1s, e.g. 50s');
   const evictionText = flags.podEvictionTimeout ?? DEFAULTS.podEvictionTimeout;
-  const podEvictionMs = parseSimpleDuration(evictionText);
-  if (podEvictionMs === undefined) bad('pod-eviction-timeout', evictionText, 'must be a duration, e.g. 5m');
+  const podEvictionMs = parseGoDuration(evictionText);
+  if (podEvictionMs === undefined || podEvictionMs < 0) bad('pod-eviction-timeout', evictionText, 'must be a duration, e.g. 5m');
 
   const config: ApiserverConfig = {
     dataDir,
@@ -274,13 +275,4 @@ function ipv4ToInt(ip: string): number {
 
 function intToIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** "300ms", "50s", "5m", "1h" (one unit, as these flags are usually written) to milliseconds. */
-function parseSimpleDuration(text: string): number | undefined {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
-  if (m === null) return undefined;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const unit = units[m[2] ?? ''] ?? 1;
-  return Number(m[1]) * unit;
 }

@@ -3,6 +3,7 @@
 // once at boot, then frozen. Fields upstream knows but nodelet does not act on are reported back
 // (to warn about), including the conntrack sysctls: nodelet changes no host-wide kernel setting.
 // Anything else is InvalidConfig, like upstream's strict decoding.
+import { parseGoDuration } from '../base/duration.js';
 import { readFile } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
@@ -74,23 +75,9 @@ const SYNC_FIELDS: Readonly<Record<'iptables' | 'nftables', readonly string[]>> 
 const CONNTRACK_FIELDS = ['maxPerCore', 'min', 'tcpEstablishedTimeout', 'tcpCloseWaitTimeout', 'tcpBeLiberal', 'udpTimeout', 'udpStreamTimeout'];
 const CLIENT_FIELDS = ['kubeconfig', 'acceptContentTypes', 'contentType', 'qps', 'burst'];
 
-const DURATION_PART = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Milliseconds of a Go duration ("1s", "1m30s", "500ms"), or undefined. */
+/** Milliseconds of an unsigned Go duration ("1s", "1m30s", "500ms"), or undefined. */
 export function parseDuration(text: string): number | undefined {
-  let rest = text;
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  while (rest !== '') {
-    const m = DURATION_PART.exec(rest);
-    const factor = m?.[2] === undefined ? undefined : UNIT_MS[m[2]];
-    if (m === null || factor === undefined) return undefined;
-    total += Number(m[1]) * factor;
-    rest = rest.slice(m[0].length);
-  }
-  return total;
+  return /^[+-]/.test(text) ? undefined : parseGoDuration(text);
 }
 
 function invalid(where: string, msg: string): NodeletError {

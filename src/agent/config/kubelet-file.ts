@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, NodeletError, errorMessage } from '../../base/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../api/object.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../base/duration.js';
 
 export const KUBELET_CONFIG_API_VERSION = 'kubelet.config.k8s.io/v1beta1';
 export const KUBELET_CONFIG_KIND = 'KubeletConfiguration';

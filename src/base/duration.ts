@@ -1,5 +1,5 @@
-// Go's time.Duration text form ("20s", "1m30s", "1.5h", "300ms"), as KubeletConfiguration files
-// write durations (metav1.Duration). Parsed into milliseconds.
+// Go's time.Duration text form ("20s", "1m30s", "1.5h", "300ms"), as Kubernetes configuration files
+// and duration flags write them (metav1.Duration). Parsed into milliseconds.
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
