@@ -2,7 +2,7 @@
 // workers which pods changed, as upstream's generic PLEG. The diff is pure (changedPods); the
 // relist loop is thin. containerd 1.6 has no container events, so the relist is the only source.
 import type { Clock } from '../base/clock.js';
-import { errorMessage } from '../base/errors.js';
+import { ErrorCode, errorMessage, isNodeletError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { PodRuntimeState } from './runtime-state.js';
 
@@ -34,6 +34,7 @@ export class Pleg {
   private prints = new Map<string, string>();
   private lastRelist = 0;
   private failures = 0;
+  private inFlight: Promise<void> | undefined;
 
   constructor(private readonly deps: PlegDeps) {}
 
@@ -42,7 +43,13 @@ export class Pleg {
     return this.lastRelist;
   }
 
-  async relist(signal?: AbortSignal): Promise<void> {
+  /** One relist at a time (the timer and container events both ask): overlapping ones would race on `prints`. */
+  relist(signal?: AbortSignal): Promise<void> {
+    this.inFlight ??= this.relistOnce(signal).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async relistOnce(signal?: AbortSignal): Promise<void> {
     const state = await this.deps.readAll(signal);
     const prints = new Map<string, string>();
     for (const [uid, pod] of state) prints.set(uid, podFingerprint(pod));
@@ -78,7 +85,7 @@ export class Pleg {
         for await (const _event of events(signal)) kick();
       } catch (err) {
         if (signal.aborted) return;
-        if (err instanceof Error && 'code' in err && err.code === 'Unimplemented') {
+        if (isNodeletError(err, ErrorCode.Unimplemented)) {
           this.deps.log.info('the runtime has no container events; relisting every period');
           return;
         }

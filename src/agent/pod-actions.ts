@@ -91,7 +91,7 @@ export function computePodActions(input: PlanInput): PodActions {
 
   if (sandbox === undefined || !sandboxUsable(pod, sandbox)) {
     // A pod that never restarts does not get a second sandbox once its containers have run.
-    if (sandbox !== undefined && !shouldRestart(pod, 1) && containers.some((c) => c.type === 'app')) {
+    if (sandbox !== undefined && (pod.spec.restartPolicy ?? 'Always') === 'Never' && containers.length > 0) {
       for (const c of containers) if (c.state === 'running') actions.kill.push({ id: c.id, name: c.name, reason: 'the pod sandbox is gone' });
       return actions;
     }
@@ -101,7 +101,14 @@ export function computePodActions(input: PlanInput): PodActions {
     }
     const first = init[0];
     if (first !== undefined) actions.start.push({ name: first.name, type: 'init', spec: first, restartCount: nextRestartCount(first.name) });
-    else for (const spec of pod.spec.containers) actions.start.push({ name: spec.name, type: 'app', spec, restartCount: nextRestartCount(spec.name) });
+    else {
+      for (const spec of pod.spec.containers) {
+        // Under OnFailure a container that succeeded does not run again in the new sandbox.
+        const prev = allNewest.get(spec.name);
+        if (prev !== undefined && prev.state === 'exited' && !shouldRestart(pod, prev.exitCode)) continue;
+        actions.start.push({ name: spec.name, type: 'app', spec, restartCount: nextRestartCount(spec.name) });
+      }
+    }
     return actions;
   }
 

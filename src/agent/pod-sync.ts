@@ -116,11 +116,12 @@ export class PodSync {
       }
     }
     if (sandbox === undefined) return { runtime: state, waiting, initFailed: plan.initFailed, retryInMs: undefined };
-    sandboxConfig ??= await builder.sandboxConfig(pod, sandbox.attempt);
 
     let volumes: PodVolumesLike | undefined;
     if (plan.start.length > 0) {
       try {
+        // Built only when something starts: it reads resolv.conf and reports DNS warnings as events.
+        sandboxConfig ??= await builder.sandboxConfig(pod, sandbox.attempt);
         volumes = await this.deps.volumes.setUp(pod, { podIPs: sandbox.ips, hostIP: this.deps.hostIP() }, signal);
       } catch (err) {
         if (signal.aborted) throw err;
@@ -139,7 +140,7 @@ export class PodSync {
     }
 
     for (const start of plan.start) {
-      if (volumes === undefined) break;
+      if (volumes === undefined || sandboxConfig === undefined) break;
       const outcome = await this.startContainer(pod, start, sandbox, sandboxConfig, volumes, signal);
       if (outcome !== undefined) {
         waiting.set(start.name, outcome.waiting);
@@ -249,7 +250,9 @@ export class PodSync {
     }
     for (const c of state?.containers ?? []) await this.deps.runtime.removeContainer(c.id, { signal });
     await this.deps.volumes.tearDown(uid, signal);
-    if (pod !== undefined) await rm(podLogDir(this.deps.podLogsDir, pod), { recursive: true, force: true });
+    // An orphan (no pod object any more) is named by its runtime labels.
+    const logDir = pod !== undefined ? podLogDir(this.deps.podLogsDir, pod) : state !== undefined && state.name !== '' ? path.join(this.deps.podLogsDir, `${state.namespace}_${state.name}_${uid}`) : undefined;
+    if (logDir !== undefined) await rm(logDir, { recursive: true, force: true });
     this.deps.images.forgetPod(uid);
     this.deps.crashBackoff.resetPrefix(`${uid}/`);
   }

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { NodeletError, ErrorCode, errorMessage } from '../base/errors.js';
 import { parseGoDuration } from '../base/duration.js';
+import { intToIpv4, ipv4ToInt } from '../base/ipv4.js';
 import { selectControllers, type ControllerName } from './controllers/names.js';
+import { cidrSets } from './controllers/nodeipam/cidr-set.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -165,12 +167,16 @@ export function buildConfig(flags: ApiserverFlags, env: ConfigEnv = {}): Readonl
     problems.push(errorMessage(err));
   }
   const clusterCIDR = flags.clusterCidr ?? DEFAULTS.clusterCidr;
-  const cidrMatch = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(clusterCIDR);
-  if (cidrMatch === null || isIP(cidrMatch[1] ?? '') !== 4 || Number(cidrMatch[2]) > 30) bad('cluster-cidr', clusterCIDR, 'must be an IPv4 CIDR such as 10.244.0.0/16');
   const maskText = flags.nodeCidrMaskSize ?? DEFAULTS.nodeCidrMaskSize;
   const nodeCIDRMaskSize = Number(maskText);
-  if (!Number.isInteger(nodeCIDRMaskSize) || nodeCIDRMaskSize < Number(cidrMatch?.[2] ?? 0) || nodeCIDRMaskSize > 30) {
-    bad('node-cidr-mask-size', maskText, 'must be a prefix length between the cluster CIDR\'s and 30');
+  if (!Number.isInteger(nodeCIDRMaskSize)) bad('node-cidr-mask-size', maskText, 'must be a prefix length, e.g. 24');
+  else {
+    // The node IPAM controller's own check, so a value it would refuse fails here, with the other flags.
+    try {
+      cidrSets({ clusterCIDR, nodeCIDRMaskSize });
+    } catch (err) {
+      problems.push(`--cluster-cidr=${JSON.stringify(clusterCIDR)} --node-cidr-mask-size=${JSON.stringify(maskText)}: ${errorMessage(err)}`);
+    }
   }
   const graceText = flags.nodeMonitorGracePeriod ?? DEFAULTS.nodeMonitorGracePeriod;
   const nodeMonitorGracePeriodMs = parseGoDuration(graceText);
@@ -265,14 +271,7 @@ export function parseServiceCidr(s: string): { cidr: string; firstIP: string } |
   const prefix = Number(m[2]);
   if (prefix < 8 || prefix > 30) return 'the prefix length must be from 8 to 30 (a /30 holds 2 service IPs)';
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const network = (ipv4ToInt(m[1] ?? '') & mask) >>> 0;
+  const network = ((ipv4ToInt(m[1] ?? '') ?? 0) & mask) >>> 0;
   return { cidr: `${intToIpv4(network)}/${prefix}`, firstIP: intToIpv4(network + 1) };
 }
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, part) => (acc * 256 + Number(part)) >>> 0, 0);
-}
-
-function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}

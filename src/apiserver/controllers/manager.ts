@@ -42,12 +42,9 @@ const FACTORIES: Record<ControllerName, (deps: Deps, s: ControllerSettings) => S
 
 /** Starts the named controllers; disposing stops them all. */
 export function startControllers(deps: Deps, names: readonly ControllerName[], settings: ControllerSettings): Disposable {
-  const running: Startable[] = [];
-  for (const name of names) {
-    const c = FACTORIES[name]({ ...deps, log: deps.log.child({ controller: name }) }, settings);
-    c.start();
-    running.push(c);
-  }
+  // Every controller is built before any starts: a constructor that throws (a bad option) leaves nothing running.
+  const running = names.map((name) => FACTORIES[name]({ ...deps, log: deps.log.child({ controller: name }) }, settings));
+  for (const c of running) c.start();
   deps.log.info('controllers started', { controllers: names });
   return {
     dispose: async () => {

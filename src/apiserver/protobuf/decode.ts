@@ -30,7 +30,8 @@ export function decodeMessage(buf: Uint8Array, type: string, registry: MessageRe
     }
     const list = values.get(f) ?? [];
     if (!f.repeated && !f.map) list.length = 0;
-    list.push(...decodeOccurrence(wf, f, spec, registry));
+    // Not a spread: a packed field can hold millions of values, more than a call's arguments.
+    for (const v of decodeOccurrence(wf, f, spec, registry)) list.push(v);
     values.set(f, list);
   }
   const out: JsonObject = {};

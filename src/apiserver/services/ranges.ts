@@ -1,6 +1,6 @@
 // The address and port spaces Services draw from: an IPv4 CIDR (--service-cluster-ip-range) and a
 // port range (--service-node-port-range). Pure.
-import { isIP } from 'node:net';
+import { intToIpv4, ipv4ToInt } from '../../base/ipv4.js';
 import { NodeletError, ErrorCode } from '../../base/errors.js';
 
 export interface IPv4Range {
@@ -11,14 +11,7 @@ export interface IPv4Range {
   size: number;
 }
 
-export function ipv4ToInt(ip: string): number | undefined {
-  if (isIP(ip) !== 4) return undefined;
-  return ip.split('.').reduce((acc, part) => (acc * 256 + Number(part)) >>> 0, 0);
-}
-
-export function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { intToIpv4, ipv4ToInt } from '../../base/ipv4.js';
 
 export function parseIPv4Range(text: string): IPv4Range {
   const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text.trim());

@@ -113,3 +113,15 @@ test('podFinished: every app container exited and none may restart', () => {
   assert.equal(podFinished(pod(), done), false);
   assert.equal(podFinished(pod({ restartPolicy: 'Never', app: ['app', 'b'] }), done), false);
 });
+
+test('a new sandbox under OnFailure does not rerun a container that succeeded', () => {
+  const a = plan(pod({ restartPolicy: 'OnFailure', app: ['done', 'failed'] }), rt([sandbox('s1', 0, false)], [ctr('done', 'exited', { exitCode: 0 }), ctr('failed', 'exited', { exitCode: 1 })]));
+  assert.deepEqual(a.createSandbox, { attempt: 1 });
+  assert.deepEqual(a.start.map((s) => s.name), ['failed']);
+});
+
+test('a Never pod whose init containers ran gets no second sandbox', () => {
+  const a = plan(pod({ restartPolicy: 'Never', init: ['i1'] }), rt([sandbox('s1', 0, false)], [ctr('i1', 'exited', { type: 'init', exitCode: 1 })]));
+  assert.equal(a.createSandbox, undefined);
+  assert.deepEqual(a.start, []);
+});

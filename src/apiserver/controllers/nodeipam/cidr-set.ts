@@ -153,3 +153,24 @@ export class CidrSet {
     this.count--;
   }
 }
+
+export interface NodeIpamOptions {
+  /** --cluster-cidr: one CIDR, or two of different families separated by a comma. */
+  clusterCIDR?: string;
+  /** --node-cidr-mask-size(-ipv4). */
+  nodeCIDRMaskSize?: number;
+  /** --node-cidr-mask-size-ipv6. */
+  nodeCIDRMaskSizeIPv6?: number;
+}
+
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+
+/** The CIDR sets --cluster-cidr and the mask sizes describe; InvalidConfig when they do not fit. Pure: flag parsing uses it. */
+export function cidrSets(opts: NodeIpamOptions): CidrSet[] {
+  const cidrs = (opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR).split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const sets = cidrs.map((c) => new CidrSet(c, c.includes(':') ? (opts.nodeCIDRMaskSizeIPv6 ?? 64) : (opts.nodeCIDRMaskSize ?? 24)));
+  if (sets.length === 0 || sets.length > 2 || (sets.length === 2 && sets[0]?.cluster.bits === sets[1]?.cluster.bits)) {
+    throw new NodeletError(ErrorCode.InvalidConfig, `--cluster-cidr ${JSON.stringify(opts.clusterCIDR)}: give one CIDR, or one IPv4 and one IPv6 CIDR`);
+  }
+  return sets;
+}

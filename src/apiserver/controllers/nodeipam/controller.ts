@@ -5,7 +5,7 @@
 // A full range leaves the node without a CIDR, with a CIDRNotAvailable event, until a subnet
 // is released.
 import type { Clock } from '../../../base/clock.js';
-import { ErrorCode, NodeletError, errorMessage, isNodeletError } from '../../../base/errors.js';
+import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
 import type { Logger } from '../../../base/log.js';
 import { arrayAt, asJson, objectAt } from '../../../api/json.js';
@@ -13,18 +13,10 @@ import { Informer } from '../../../api/client/informer.js';
 import type { KubeClient } from '../../../api/client/types.js';
 import type { KubeObject } from '../../../api/object.js';
 import { WorkQueue } from '../work-queue.js';
-import { CidrSet, formatCidr } from './cidr-set.js';
+import { cidrSets, formatCidr, type CidrSet, type NodeIpamOptions } from './cidr-set.js';
 
-export interface NodeIpamOptions {
-  /** --cluster-cidr: one CIDR, or two of different families separated by a comma. */
-  clusterCIDR?: string;
-  /** --node-cidr-mask-size(-ipv4). */
-  nodeCIDRMaskSize?: number;
-  /** --node-cidr-mask-size-ipv6. */
-  nodeCIDRMaskSizeIPv6?: number;
-}
+export { cidrSets, DEFAULT_CLUSTER_CIDR, type NodeIpamOptions } from './cidr-set.js';
 
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 
 interface NodeInfo {
   name: string;
@@ -40,14 +32,6 @@ function parseNode(obj: KubeObject): NodeInfo {
 }
 
 /** The CIDR sets of the options (validated; InvalidConfig when wrong). */
-export function cidrSets(opts: NodeIpamOptions): CidrSet[] {
-  const cidrs = (opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR).split(',').map((c) => c.trim()).filter((c) => c !== '');
-  const sets = cidrs.map((c) => new CidrSet(c, c.includes(':') ? (opts.nodeCIDRMaskSizeIPv6 ?? 64) : (opts.nodeCIDRMaskSize ?? 24)));
-  if (sets.length === 0 || sets.length > 2 || (sets.length === 2 && sets[0]?.cluster.bits === sets[1]?.cluster.bits)) {
-    throw new NodeletError(ErrorCode.InvalidConfig, `--cluster-cidr ${JSON.stringify(opts.clusterCIDR)}: give one CIDR, or one IPv4 and one IPv6 CIDR`);
-  }
-  return sets;
-}
 
 export class NodeIpamController implements Disposable {
   private readonly sets: CidrSet[];
