@@ -49,6 +49,8 @@ interface Worker {
   podFailure?: { reason: string; message: string };
   lastRuntime?: PodRuntimeState;
   timer?: AbortController;
+  /** Aborts a sync in flight when the pod is deleted or removed (a long pull must not delay the kill). */
+  cancel: AbortController;
 }
 
 export interface PodWorkersDeps {
@@ -70,9 +72,10 @@ export class PodWorkers {
     const uid = pod.metadata.uid;
     let w = this.workers.get(uid);
     if (w === undefined) {
-      w = { uid, pod, removed: false, phase: 'syncing', pending: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now() };
+      w = { uid, pod, removed: false, phase: 'syncing', pending: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now(), cancel: new AbortController() };
       this.workers.set(uid, w);
     }
+    if (pod.metadata.deletionTimestamp !== undefined && w.pod?.metadata.deletionTimestamp === undefined) w.cancel.abort();
     w.pod = pod;
     w.removed = false;
     this.kick(w);
@@ -83,6 +86,7 @@ export class PodWorkers {
     const w = this.workers.get(uid);
     if (w === undefined) return;
     w.removed = true;
+    w.cancel.abort();
     this.kick(w);
   }
 
@@ -94,7 +98,7 @@ export class PodWorkers {
       return;
     }
     if (!orphansKnown) return;
-    const orphan: Worker = { uid, pod: undefined, removed: true, phase: 'terminated', pending: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now() };
+    const orphan: Worker = { uid, pod: undefined, removed: true, phase: 'terminated', pending: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now(), cancel: new AbortController() };
     this.workers.set(uid, orphan);
     this.kick(orphan);
   }
@@ -149,6 +153,7 @@ export class PodWorkers {
           if (again !== undefined) this.retryLater(w, again);
         } catch (err) {
           if (this.stop.signal.aborted) break;
+          if (w.cancel.signal.aborted) continue; // the pod was deleted mid-sync: the next pass terminates it
           const delay = Math.min(1000 * 2 ** w.failures, 30_000);
           w.failures++;
           this.deps.log.warn('pod sync failed; retrying', { uid: w.uid, pod: w.pod === undefined ? '' : `${w.pod.metadata.namespace}/${w.pod.metadata.name}`, error: errorMessage(err), retryInMs: delay });
@@ -174,7 +179,8 @@ export class PodWorkers {
       if (w.removed || pod.metadata.deletionTimestamp !== undefined || w.podFailure !== undefined) {
         w.phase = 'terminating';
       } else {
-        const result = await sync.sync(pod, signal);
+        if (w.cancel.signal.aborted) w.cancel = new AbortController();
+        const result = await sync.sync(pod, AbortSignal.any([signal, w.cancel.signal]));
         w.lastRuntime = result.runtime;
         // An init container that failed under restartPolicy Never fails the pod (the status says so from the runtime state).
         status.update(pod, result.runtime, { waiting: result.waiting });

@@ -102,3 +102,27 @@ test('an unknown uid from the runtime is cleaned up only once sources are known'
   await h.workers.settled();
   assert.deepEqual(h.calls, ['cleanup orphan', 'removed orphan']);
 });
+
+test('removing a pod cancels its sync in flight (a long image pull) and goes on to clean up', async () => {
+  const calls: string[] = [];
+  const sync = {
+    sync: (p: Pod, signal: AbortSignal): Promise<SyncResult> => {
+      calls.push(`sync ${p.metadata.uid}`);
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }));
+    },
+    kill: async (p: Pod): Promise<PodRuntimeState | undefined> => {
+      calls.push(`kill ${p.metadata.uid}`);
+      return undefined;
+    },
+    cleanup: async (uid: string): Promise<void> => {
+      calls.push(`cleanup ${uid}`);
+    },
+  };
+  const status: PodStatusSink = { update: () => undefined, terminated: (p) => calls.push(`terminated ${p.metadata.uid}`), removed: (uid) => calls.push(`removed ${uid}`) };
+  const workers = new PodWorkers({ sync, status, clock, log });
+  workers.setPod(pod('a'));
+  await new Promise((resolve) => setImmediate(resolve));
+  workers.removePod('a');
+  await workers.settled();
+  assert.deepEqual(calls, ['sync a', 'kill a', 'terminated a', 'cleanup a', 'removed a']);
+});
