@@ -2,7 +2,8 @@
 // changes and call requestSync(); a level-triggered loop syncs from the full tracker state, at most
 // once per minSyncPeriod (requests coalesce), at least once per syncPeriod. A sync is full on the
 // first run, after a failed apply, when the last full sync is a syncPeriod old, and when the
-// backend's canary is gone; otherwise it is partial, naming the service ports changed since the
+// backend's canary is gone (checked by a partial sync at most every CANARY_CHECK_MS: each check is
+// one more iptables/nft run before the apply; upstream checks from a timer); otherwise it is partial, naming the service ports changed since the
 // last successful sync. Each sync is one backend.apply. After a failure the sync is retried with
 // back-off (minSyncPeriod doubling up to syncPeriod). Stale UDP conntrack entries are deleted
 // after a successful apply.
@@ -43,11 +44,15 @@ export interface ProxierOptions {
   syncPeriodMs: number;
 }
 
+/** How often partial syncs look for the canary (full syncs rewrite it anyway). */
+export const CANARY_CHECK_MS = 10_000;
+
 export type SyncOutcome = { ok: true; full: boolean } | { ok: false; full: boolean; error: unknown };
 
 export class Proxier implements Disposable {
   private needFull = true;
   private lastFullMs = Number.NEGATIVE_INFINITY;
+  private lastCanaryMs = Number.NEGATIVE_INFINITY;
   private lastSyncStartMs = Number.NEGATIVE_INFINITY;
   private requested = false;
   private failures = 0;
@@ -142,7 +147,8 @@ export class Proxier implements Disposable {
     // Taken together with the changes, before any await, so the plan and `changed` agree.
     const state = this.deps.source.state();
     let full = this.needFull || start - this.lastFullMs >= this.opts.syncPeriodMs;
-    if (!full) {
+    if (!full && start - Math.max(this.lastCanaryMs, this.lastFullMs) >= CANARY_CHECK_MS) {
+      this.lastCanaryMs = start;
       let present = false;
       try {
         present = await backend.canaryPresent(signal);

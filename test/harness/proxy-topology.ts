@@ -45,8 +45,11 @@ export interface ConntrackEntry {
   /** The original destination (the Service IP). */
   origDst: string;
   origSport: number;
+  origSrc: string;
   /** The reply's source: the endpoint the flow was DNATed to. */
   replySrc: string;
+  /** The reply's destination: origSrc, unless the flow was masqueraded (SNAT). */
+  replyDst: string;
   line: string;
 }
 
@@ -64,8 +67,8 @@ export interface ProxyTopology extends Disposable {
   httpGetMany(from: Origin, host: string, port: number, count: number, timeoutMs?: number): Promise<string[]>;
   /** One UDP datagram from a fixed source port; the answer (an endpoint's name) or undefined. */
   udpRequest(from: Origin, host: string, port: number, sourcePort: number, timeoutMs?: number): Promise<string | undefined>;
-  /** UDP conntrack entries in the node namespace whose original destination is `dst`. */
-  conntrackUdp(dst: string): Promise<ConntrackEntry[]>;
+  /** Conntrack entries of `proto` in the node namespace whose original destination is `dst`. */
+  conntrack(proto: 'tcp' | 'udp', dst: string): Promise<ConntrackEntry[]>;
   /** Stops the servers, removes every namespace and the temp dir. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -104,7 +107,7 @@ function nsExec(netns: Netns): Exec {
   };
 }
 
-/** Parses `conntrack -L` lines: the first src/dst/sport are the original tuple, the second src the reply's. */
+/** Parses `conntrack -L` lines: the first src/dst/sport are the original tuple, the second src/dst the reply's. */
 export function parseConntrack(text: string): ConntrackEntry[] {
   const entries: ConntrackEntry[] = [];
   for (const line of text.split('\n')) {
@@ -112,7 +115,7 @@ export function parseConntrack(text: string): ConntrackEntry[] {
     const srcs = [...line.matchAll(/\bsrc=(\S+)/g)].map((m) => m[1] ?? '');
     const sport = /\bsport=(\d+)/.exec(line)?.[1];
     if (dsts.length < 2 || srcs.length < 2 || sport === undefined) continue;
-    entries.push({ origDst: dsts[0] ?? '', origSport: Number(sport), replySrc: srcs[1] ?? '', line });
+    entries.push({ origSrc: srcs[0] ?? '', origDst: dsts[0] ?? '', origSport: Number(sport), replySrc: srcs[1] ?? '', replyDst: dsts[1] ?? '', line });
   }
   return entries;
 }
@@ -225,8 +228,8 @@ export async function startProxyTopology(opts: TopologyOptions = {}): Promise<Pr
         });
         return res.code === 0 && res.stdout !== '' ? res.stdout : undefined;
       },
-      conntrackUdp: async (dst) => {
-        const res = await nodeExec.run('conntrack', ['-L', '-p', 'udp', '--orig-dst', dst], { timeoutMs: 10_000 });
+      conntrack: async (proto, dst) => {
+        const res = await nodeExec.run('conntrack', ['-L', '-p', proto, '--orig-dst', dst], { timeoutMs: 10_000 });
         // conntrack exits 0 with entries on stdout; "0 flow entries" goes to stderr.
         if (res.code !== 0) throw new Error(`conntrack -L in ${node.name}: ${res.stderr.trim()}`);
         return parseConntrack(res.stdout);

@@ -76,6 +76,10 @@ for (const mode of ['iptables', 'nftables'] as const satisfies readonly ProxyMod
       await serving('client', NODE_IP, 30080);
       const bodies = await topo.httpGetMany('client', NODE_IP, 30080, 60);
       assert.deepEqual(distinct(bodies), names(eps), bodies.join(','));
+      // externalTrafficPolicy Cluster: node-port traffic is masqueraded (the endpoint answers the node).
+      const flows = (await topo.conntrack('tcp', NODE_IP)).filter((e) => / dport=30080 /.test(e.line));
+      assert.ok(flows.length > 0, 'node-port flows are in the node conntrack table');
+      for (const f of flows) assert.notEqual(f.replyDst, f.origSrc, f.line);
     });
 
     test('ClientIP session affinity keeps each client on one endpoint', async () => {
@@ -93,14 +97,14 @@ for (const mode of ['iptables', 'nftables'] as const satisfies readonly ProxyMod
       const first = await until('a UDP answer', () => topo.udpRequest('client', MOVING, 90, UDP_SOURCE_PORT), () => pn.logs());
       const victim = eps.find((e) => e.name === first);
       assert.ok(victim, `UDP answer "${first}" names no endpoint`);
-      const flow = (entries: Awaited<ReturnType<ProxyTopology['conntrackUdp']>>): boolean =>
+      const flow = (entries: Awaited<ReturnType<ProxyTopology['conntrack']>>): boolean =>
         entries.some((e) => e.origSport === UDP_SOURCE_PORT && e.replySrc === victim.ip);
-      assert.ok(flow(await topo.conntrackUdp(MOVING)), 'the UDP flow is in the node conntrack table');
+      assert.ok(flow(await topo.conntrack('udp', MOVING)), 'the UDP flow is in the node conntrack table');
 
       const remaining = eps.filter((e) => e !== victim);
       await pn.apply([sliceObject('moving', remaining, { udp: true })]);
       // The entry would otherwise live 600 s (the topology's UDP timeout): only the proxy deletes it.
-      await until('the flow\'s conntrack entry to be deleted', async () => (flow(await topo.conntrackUdp(MOVING)) ? undefined : true), () => pn.logs());
+      await until('the flow\'s conntrack entry to be deleted', async () => (flow(await topo.conntrack('udp', MOVING)) ? undefined : true), () => pn.logs());
 
       const next = await topo.udpRequest('client', MOVING, 90, UDP_SOURCE_PORT);
       assert.ok(next !== undefined && names(remaining).includes(next), `same flow now answered by "${next}"`);

@@ -49,7 +49,11 @@ test('a full sync of every service shape is accepted by nft and lands as chains,
   assert.match(table, /10\.96\.0\.1 \. 80 \. 0 : 10\.244\.1\.1 \. 8080/);
   assert.match(table, /dnat ip to ip daddr \. tcp dport \. numgen random mod 3 map @cluster-dnat-tcp-3/);
   assert.match(table, /10\.96\.0\.4 \. tcp \. 80 : goto reject-chain/);
-  assert.match(table, /tcp \. 30080 : goto external-\S+-ns1\/np\/tcp\/p80/);
+  // So are NodePort services with Cluster policies: nodeport-dnat-PROTO-N maps, masqueraded through a set.
+  assert.match(table, /30080 \. 0 : 10\.244\.1\.5 \. 80/);
+  assert.match(table, /ip daddr @nodeport-ips dnat ip to tcp dport \. numgen random mod 2 map @nodeport-dnat-tcp-2/);
+  assert.match(table, /ip daddr @nodeport-ips meta l4proto \. th dport @cluster-nodeports jump mark-for-masquerade/);
+  assert.match(table, /tcp \. 30082 : goto external-\S+-ns1\/lb\/tcp\/p80/);
   assert.match(table, /203\.0\.113\.8 \. tcp \. 80 : goto firewall-\S+-ns1\/lb\/tcp\/p80/);
   assert.match(table, /10\.96\.0\.15 \. 53 \. 0 : 10\.244\.1\.15 \. 53/);
   assert.match(table, /10\.96\.0\.16 \. 3868 \. 0 : 10\.244\.1\.16 \. 3868/);

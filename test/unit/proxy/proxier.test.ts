@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { NodeletError } from '../../../src/base/errors.js';
 import { ProxierHealth } from '../../../src/proxy/healthz.js';
 import { ProxyMetrics } from '../../../src/proxy/metrics.js';
-import { Proxier } from '../../../src/proxy/proxier.js';
+import { CANARY_CHECK_MS, Proxier } from '../../../src/proxy/proxier.js';
 import { ProxyTracker } from '../../../src/proxy/tracker/tracker.js';
 import { FakeBackend, ManualClock, RecordingExec, flush, sep, silentLog, slice, svcPort, trackedService } from './fakes.js';
 
@@ -49,7 +49,8 @@ test('first sync is full; later changes coalesce into one partial sync per minSy
   assert.equal(backend.plans.at(-1)?.services.find((s) => s.svc.key.name === 'a')?.allEndpoints.length, 2);
   assert.equal(metrics.syncDuration.getCount(), 3);
   assert.equal(metrics.syncPartialDuration.getCount(), 2);
-  assert.ok(backend.canaryChecks >= 2);
+  // Within CANARY_CHECK_MS of the full sync, partial syncs do not look for the canary.
+  assert.equal(backend.canaryChecks, 0);
   await proxier.dispose();
 });
 
@@ -119,14 +120,21 @@ test('a failed apply makes the next sync full and retries it with back-off', asy
   await proxier.dispose();
 });
 
-test('a missing canary turns a partial sync into a full one', async () => {
+test('a partial sync looks for the canary at most every CANARY_CHECK_MS; a missing one makes it full', async () => {
   const { clock, backend, tracker, proxier } = setup();
   proxier.start();
   await clock.advance(0);
   backend.canary = false;
   tracker.serviceUpserted(trackedService('a', [svcPort({ name: 'a' })]));
   await clock.advance(MIN);
-  assert.deepEqual(changedOf(backend), ['full', 'full']);
+  // Just after a full sync: not checked, partial.
+  assert.deepEqual(changedOf(backend), ['full', ['default/a:http/tcp']]);
+  assert.equal(backend.canaryChecks, 0);
+  await clock.advance(CANARY_CHECK_MS);
+  tracker.serviceUpserted(trackedService('a', [svcPort({ name: 'a', port: 81 })]));
+  await clock.advance(0);
+  assert.equal(backend.canaryChecks, 1);
+  assert.deepEqual(changedOf(backend).at(-1), 'full');
   await proxier.dispose();
 });
 

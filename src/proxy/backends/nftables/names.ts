@@ -33,19 +33,38 @@ export type ClusterDnatMap = `cluster-dnat-${L4}-${number}`;
 export function clusterDnatMapName(proto: L4, endpoints: number): ClusterDnatMap {
   return `cluster-dnat-${proto}-${endpoints}`;
 }
-/** Protocol and endpoint count of a cluster-dnat map name; undefined for other names. */
-export function parseClusterDnat(name: string): { proto: L4; n: number } | undefined {
-  const m = /^cluster-dnat-(tcp|udp|sctp)-(\d+)$/.exec(name);
-  const proto = L4_PROTOCOLS.find((p) => p === m?.[1]);
-  return proto === undefined || m?.[2] === undefined ? undefined : { proto, n: Number(m[2]) };
+/** node port . i -> endpoint IP . port for chainless NodePort services of one protocol with N endpoints. */
+export type NodePortDnatMap = `nodeport-dnat-${L4}-${number}`;
+export function nodePortDnatMapName(proto: L4, endpoints: number): NodePortDnatMap {
+  return `nodeport-dnat-${proto}-${endpoints}`;
+}
+/** The maps chainless services DNAT through, each with its own dispatch rules (skeleton.ts). */
+export type DispatchMap = ClusterDnatMap | NodePortDnatMap;
+export interface DispatchMapInfo {
+  /** What the key starts with: the cluster IP and port, or the node port. */
+  kind: 'cluster' | 'nodeport';
+  proto: L4;
+  n: number;
+}
+/** Kind, protocol and endpoint count of a dispatch map's name; undefined for other names. */
+export function parseDispatchMap(name: string): DispatchMapInfo | undefined {
+  const m = /^(cluster|nodeport)-dnat-(tcp|udp|sctp)-(\d+)$/.exec(name);
+  const proto = L4_PROTOCOLS.find((p) => p === m?.[2]);
+  const kind = m?.[1] === 'cluster' ? 'cluster' : m?.[1] === 'nodeport' ? 'nodeport' : undefined;
+  return proto === undefined || kind === undefined || m?.[3] === undefined ? undefined : { kind, proto, n: Number(m[3]) };
+}
+export function dispatchMapName(info: DispatchMapInfo): DispatchMap {
+  return info.kind === 'cluster' ? clusterDnatMapName(info.proto, info.n) : nodePortDnatMapName(info.proto, info.n);
 }
 /** Maps with "ip . port" data (not verdicts). */
-export function isDnatMap(name: string): name is DnatMap | ClusterDnatMap {
-  return name.startsWith('endpoint-dnat-') || name.startsWith('cluster-dnat-');
+export function isDnatMap(name: string): name is DnatMap | DispatchMap {
+  return name.startsWith('endpoint-dnat-') || parseDispatchMap(name) !== undefined;
 }
 /** Cluster IP . protocol . port of services with endpoints: off-cluster sources are masqueraded. */
 export const CLUSTER_IPS_SET = 'cluster-ips';
 export const SERVICE_NODEPORTS_MAP = 'service-nodeports';
+/** Protocol . node port of chainless NodePort services (Cluster policies): their traffic is masqueraded. */
+export const CLUSTER_NODEPORTS_SET = 'cluster-nodeports';
 export const NODEPORT_IPS_SET = 'nodeport-ips';
 export const ENDPOINTS_CHECK_CHAIN = 'endpoints-check';
 export const NO_ENDPOINT_SERVICES_MAP = 'no-endpoint-services';
@@ -65,8 +84,9 @@ export const CANARY_RULE = 'counter comment "nodelet-canary"';
 export type ElementMap =
   | typeof SERVICE_IPS_MAP
   | typeof CLUSTER_IPS_SET
+  | typeof CLUSTER_NODEPORTS_SET
   | DnatMap
-  | ClusterDnatMap
+  | DispatchMap
   | typeof SERVICE_NODEPORTS_MAP
   | typeof NO_ENDPOINT_SERVICES_MAP
   | typeof NO_ENDPOINT_NODEPORTS_MAP
@@ -76,6 +96,7 @@ export type ElementMap =
 export const ELEMENT_MAPS: readonly ElementMap[] = [
   SERVICE_IPS_MAP,
   CLUSTER_IPS_SET,
+  CLUSTER_NODEPORTS_SET,
   SERVICE_NODEPORTS_MAP,
   NO_ENDPOINT_SERVICES_MAP,
   NO_ENDPOINT_NODEPORTS_MAP,

@@ -8,9 +8,9 @@
 import { plannedKey } from '../shared.js';
 import { serviceKeyString, type PlannedService, type ProxyPlan } from '../../types.js';
 import { dnatAllocator, shardCount, type DnatSlots } from './dnat-slots.js';
-import { CLUSTER_IPS_SET, ELEMENT_MAPS, HAIRPIN_SET, TABLE_REF, clusterDnatMapName, isDnatMap, parseClusterDnat, type ClusterDnatMap, type ElementMap } from './names.js';
+import { CLUSTER_IPS_SET, CLUSTER_NODEPORTS_SET, ELEMENT_MAPS, HAIRPIN_SET, TABLE_REF, dispatchMapName, isDnatMap, parseDispatchMap, type DispatchMap, type ElementMap } from './names.js';
 import { renderService, type ServiceElement, type ServiceRender } from './service.js';
-import { clusterDnat, dnatMaps, skeletonDeclarations, skeletonFlushMaps, skeletonRules } from './skeleton.js';
+import { dispatchRules, dnatMaps, skeletonDeclarations, skeletonFlushMaps, skeletonRules } from './skeleton.js';
 
 /** What one service port owns in the table. */
 export interface ServiceState {
@@ -21,7 +21,7 @@ export interface ServiceState {
   /** Affinity set name -> timeout in seconds. */
   affinitySets: ReadonlyMap<string, number>;
   /**
-   * Its cluster-dnat elements were replaced add-only: `elements` holds the overlay keys (n..2n-1,
+   * Its dispatch-map elements were replaced add-only: `elements` holds the overlay keys (n..2n-1,
    * in use) and the hidden old keys 0..n-1, which the next change of the service or full sync removes.
    */
   overlay?: boolean;
@@ -47,8 +47,8 @@ export interface NftState {
   hairpinAdded: ReadonlySet<string>;
   /** Slots of the endpoint-dnat maps. */
   dnat: DnatSlots;
-  /** cluster-dnat maps whose map and rule are in the table. */
-  clusterDnat: ReadonlySet<ClusterDnatMap>;
+  /** Dispatch maps (cluster-dnat, nodeport-dnat) whose map and rules are in the table. */
+  dispatch: ReadonlySet<DispatchMap>;
 }
 
 export interface RenderOptions {
@@ -64,7 +64,7 @@ export interface RenderResult {
 
 const ELEMENT_CHUNK = 1000;
 
-const isVerdictMap = (m: ElementMap): boolean => m !== CLUSTER_IPS_SET && !isDnatMap(m);
+const isVerdictMap = (m: ElementMap): boolean => m !== CLUSTER_IPS_SET && m !== CLUSTER_NODEPORTS_SET && !isDnatMap(m);
 
 /**
  * previous undefined means "the table's content is unknown" (start, canary gone): the full sync then
@@ -117,8 +117,8 @@ function renderFull(plan: ProxyPlan, previous: NftState | undefined, reset: bool
 
   skeletonRules(out, plan.nodeIPs, plan.clusterCIDR);
   dnatMaps(out, 0, shardCount(dnat.result()));
-  const counts = clusterDnatMaps(renders.flatMap((r) => r.elements));
-  for (const m of counts) clusterDnat(out, m);
+  const counts = dispatchMaps(renders.flatMap((r) => r.elements));
+  for (const m of counts) dispatchRules(out, m, plan.nodeIPs);
   const elements = new Map<ElementMap, Map<string, string>>(ELEMENT_MAPS.map((m) => [m, new Map()]));
   for (const r of renders) {
     for (const e of r.elements) {
@@ -145,7 +145,7 @@ function renderFull(plan: ProxyPlan, previous: NftState | undefined, reset: bool
     hairpin,
     hairpinAdded: new Set(),
     dnat: dnat.result(),
-    clusterDnat: counts,
+    dispatch: counts,
   };
   return { text: finish(out), next, full: true };
 }
@@ -180,7 +180,7 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
     const now = toState(r);
     const overlay = old === undefined || ps === undefined ? undefined : overlayElements(old, r);
     if (overlay !== undefined && old !== undefined) {
-      // Endpoints replaced in the same cluster-dnat map: added as overlay keys, which the first
+      // Endpoints replaced in the same dispatch maps: added as overlay keys, which the first
       // dispatch rule finds before the old ones. No delete: a transaction that deletes makes nft
       // wait for an RCU grace period before it exits.
       for (const e of overlay) push(addElements, e.map, elementText(e.key, e.value));
@@ -225,8 +225,8 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
   for (const [map, keys] of delElements) pushElements(out, 'delete', map, keys);
   out.push(...flushes, ...setDeletes, ...setAdds);
   dnatMaps(out, shardCount(previous.dnat), shardCount(dnat.result()));
-  const newCounts = [...clusterDnatMaps([...addElements.keys()].map((map) => ({ map })))].filter((m) => !previous.clusterDnat.has(m));
-  for (const m of newCounts) clusterDnat(out, m);
+  const newCounts = [...dispatchMaps([...addElements.keys()].map((map) => ({ map })))].filter((m) => !previous.dispatch.has(m));
+  for (const m of newCounts) dispatchRules(out, m, previous.nodeIPs);
   for (const [map, items] of addElements) if (!isVerdictMap(map)) pushElements(out, 'add', map, items);
   out.push(...blocks);
   for (const [map, items] of addElements) if (isVerdictMap(map)) pushElements(out, 'add', map, items);
@@ -243,13 +243,13 @@ function renderPartial(plan: ProxyPlan, changed: ReadonlySet<string>, previous: 
     hairpin: previous.hairpin,
     hairpinAdded,
     dnat: dnat.result(),
-    clusterDnat: newCounts.length === 0 ? previous.clusterDnat : new Set([...previous.clusterDnat, ...newCounts]),
+    dispatch: newCounts.length === 0 ? previous.dispatch : new Set([...previous.dispatch, ...newCounts]),
   };
   return { text: finish(out), next, full: false };
 }
 
 /**
- * The overlay elements for `r` when it differs from `old` only in the values of its cluster-dnat
+ * The overlay elements for `r` when it differs from `old` only in the values of its dispatch-map
  * elements (same map, same keys: the endpoint count is unchanged) and `old` has no overlay yet;
  * else undefined. All n overlay keys are written, so none of the old keys is reachable any more.
  */
@@ -261,13 +261,13 @@ function overlayElements(old: ServiceState, r: ServiceRender): ServiceElement[] 
     const o = old.elements[i];
     const e = r.elements[i];
     if (o === undefined || e === undefined || o.map !== e.map || o.key !== e.key) return undefined;
-    const parsed = parseClusterDnat(e.map);
+    const parsed = parseDispatchMap(e.map);
     if (parsed === undefined) {
       if (o.value !== e.value) return undefined;
       continue;
     }
     if (o.value !== e.value) changed = true;
-    // "VIP . port . i" -> "VIP . port . n+i".
+    // "VIP . port . i" -> "VIP . port . n+i" ("nodePort . i" likewise).
     const cut = e.key.lastIndexOf(' . ');
     const index = Number(e.key.slice(cut + 3));
     if (cut < 0 || !Number.isInteger(index) || index >= parsed.n) return undefined;
@@ -290,12 +290,12 @@ function affinitySetDecl(name: string, timeoutSeconds: number): string {
   return `add set ${TABLE_REF} ${name} { type ipv4_addr ; flags dynamic,timeout ; timeout ${timeoutSeconds}s ; }`;
 }
 
-/** The cluster-dnat maps these elements go to, by protocol then endpoint count. */
-function clusterDnatMaps(elements: Iterable<{ map: ElementMap }>): Set<ClusterDnatMap> {
-  const maps = new Map<ClusterDnatMap, string>();
+/** The dispatch maps these elements go to, by kind, protocol, then endpoint count. */
+function dispatchMaps(elements: Iterable<{ map: ElementMap }>): Set<DispatchMap> {
+  const maps = new Map<DispatchMap, string>();
   for (const e of elements) {
-    const p = parseClusterDnat(e.map);
-    if (p !== undefined) maps.set(clusterDnatMapName(p.proto, p.n), `${p.proto} ${String(p.n).padStart(10, '0')}`);
+    const p = parseDispatchMap(e.map);
+    if (p !== undefined) maps.set(dispatchMapName(p), `${p.kind} ${p.proto} ${String(p.n).padStart(10, '0')}`);
   }
   return new Set([...maps].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(([m]) => m));
 }

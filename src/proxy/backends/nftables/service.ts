@@ -3,14 +3,16 @@
 // Mirrors upstream's per-service part of syncProxyRules (the planner already chose the endpoints),
 // with fewer chains and rules: every chain makes each nft transaction read more, every rule makes the
 // kernel's validation of a transaction longer. So services reached only through their cluster IP
-// have no chain (cluster-dnat maps), other policy chains DNAT with one rule through an endpoint-dnat
+// (and a node port, with Cluster policies) have no chain (cluster-dnat and nodeport-dnat maps), other policy chains DNAT with one rule through an endpoint-dnat
 // map, endpoints have chains only with session affinity, and masquerading (off-cluster sources,
 // hairpin) is one rule over a set each.
 import { cidrContains } from '../shared.js';
 import type { Endpoint, L4Protocol, PlannedService } from '../../types.js';
 import {
   CLUSTER_IPS_SET,
+  CLUSTER_NODEPORTS_SET,
   clusterDnatMapName,
+  nodePortDnatMapName,
   dnatMapName,
   FIREWALL_IPS_MAP,
   MARK_MASQ_CHAIN,
@@ -97,11 +99,16 @@ export function renderService(ps: PlannedService, ctx: ServiceContext): ServiceR
   const ipKey = (ip: string): string => `${ip} . ${proto} . ${svc.port}`;
 
   const affinity = svc.affinityTimeoutSeconds > 0;
-  // A service only reached through its cluster IP, without affinity, needs no chain: its endpoints
-  // are elements of the cluster-dnat map for its endpoint count (see skeleton.ts). Each chain in the
-  // table makes every later nft transaction slower (nft 1.0.6 reads them all first).
+  // A service reached only through its cluster IP, or through its cluster IP and a node port with
+  // both policies Cluster (one endpoint list, all traffic to the node port masqueraded), without
+  // affinity, needs no chain: its endpoints are elements of the cluster-dnat (and nodeport-dnat) map
+  // for its endpoint count (see skeleton.ts). Each chain in the table makes every later nft
+  // transaction slower (nft 1.0.6 reads them all first), and an endpoint change of a chainless
+  // service can be written add-only (render.ts).
   const internalEps = svc.internalPolicyLocal ? localEps : clusterEps;
-  const chainless = hasInternal && !affinity && !externallyAccessible;
+  const onlyNodePort =
+    svc.nodePort !== 0 && svc.externalIPs.length === 0 && svc.loadBalancerIPs.length === 0 && !svc.internalPolicyLocal && !svc.externalPolicyLocal;
+  const chainless = hasInternal && !affinity && (!externallyAccessible || onlyNodePort);
 
   // Cluster IP.
   if (hasInternal) {
@@ -143,7 +150,11 @@ export function renderService(ps: PlannedService, ctx: ServiceContext): ServiceR
   }
 
   // Node ports (not subject to loadBalancerSourceRanges, as upstream).
-  if (svc.nodePort !== 0) {
+  if (svc.nodePort !== 0 && chainless) {
+    const map = nodePortDnatMapName(proto, internalEps.length);
+    internalEps.forEach((ep, i) => el(map, `${svc.nodePort} . ${i}`, `${ep.ip} . ${ep.port}`));
+    el(CLUSTER_NODEPORTS_SET, `${proto} . ${svc.nodePort}`, '');
+  } else if (svc.nodePort !== 0) {
     const npKey = `${proto} . ${svc.nodePort}`;
     if (usesExternal) el(SERVICE_NODEPORTS_MAP, npKey, `goto ${names.external}`);
     if (!hasExternal) el(NO_ENDPOINT_NODEPORTS_MAP, npKey, externalFilter);
@@ -151,7 +162,7 @@ export function renderService(ps: PlannedService, ctx: ServiceContext): ServiceR
 
   // The external chain: masquerade (Cluster policy) or keep the source (Local policy, except for
   // traffic from pods and from the node itself, which is sent to all endpoints as if it came back in).
-  if (usesExternal) {
+  if (usesExternal && !chainless) {
     const rules: string[] = [];
     if (!svc.externalPolicyLocal) {
       rules.push(`jump ${MARK_MASQ_CHAIN}`);

@@ -5,10 +5,11 @@ import {
   CANARY_CHAIN,
   CANARY_RULE,
   CLUSTER_IPS_SET,
+  CLUSTER_NODEPORTS_SET,
   L4_PROTOCOLS,
   dnatMapName,
-  parseClusterDnat,
-  type ClusterDnatMap,
+  parseDispatchMap,
+  type DispatchMap,
   ENDPOINTS_CHECK_CHAIN,
   FIREWALL_CHECK_CHAIN,
   FIREWALL_IPS_MAP,
@@ -68,6 +69,7 @@ export function skeletonDeclarations(out: string[]): void {
   for (const name of FIXED_CHAINS) out.push(`add chain ${TABLE_REF} ${name}`);
   out.push(`add set ${TABLE_REF} ${NODEPORT_IPS_SET} { type ipv4_addr ; comment "IPs that accept NodePort traffic" ; }`);
   out.push(`add set ${TABLE_REF} ${CLUSTER_IPS_SET} { type ipv4_addr . inet_proto . inet_service ; comment "cluster IPs of services with endpoints" ; }`);
+  out.push(`add set ${TABLE_REF} ${CLUSTER_NODEPORTS_SET} { type inet_proto . inet_service ; comment "node ports of services without a chain" ; }`);
   out.push(`add set ${TABLE_REF} ${HAIRPIN_SET} { type ipv4_addr . ipv4_addr ; comment "endpoints reaching themselves through a service" ; }`);
   for (const [name, type, comment] of MAPS) out.push(`add map ${TABLE_REF} ${name} { type ${type} ; comment "${comment}" ; }`);
 }
@@ -77,13 +79,11 @@ export function skeletonFlushMaps(out: string[]): void {
   out.push(`flush set ${TABLE_REF} ${NODEPORT_IPS_SET}`);
   out.push(`flush set ${TABLE_REF} ${HAIRPIN_SET}`);
   out.push(`flush set ${TABLE_REF} ${CLUSTER_IPS_SET}`);
+  out.push(`flush set ${TABLE_REF} ${CLUSTER_NODEPORTS_SET}`);
   for (const [name] of MAPS) out.push(`flush map ${TABLE_REF} ${name}`);
 }
 
-/**
- * Rules of the fixed chains. With node IPs, node ports answer on those (upstream's nftables default,
- * `--nodeport-addresses primary`); without, on every local address but loopback.
- */
+/** Rules of the fixed chains. */
 export function skeletonRules(out: string[], nodeIPs: readonly string[], clusterCIDR: string): void {
   const rule = (chain: string, body: string): void => {
     out.push(`add rule ${TABLE_REF} ${chain} ${body}`);
@@ -107,12 +107,16 @@ export function skeletonRules(out: string[], nodeIPs: readonly string[], cluster
   rule(REJECT_CHAIN, 'reject');
   rule(CANARY_CHAIN, CANARY_RULE);
 
-  const nodePortMatch = nodeIPs.length > 0 ? `ip daddr @${NODEPORT_IPS_SET}` : 'fib daddr type local ip daddr != 127.0.0.0/8';
+  const nodePortMatch = nodePortDestination(nodeIPs);
   rule(ENDPOINTS_CHECK_CHAIN, `ip daddr . meta l4proto . th dport vmap @${NO_ENDPOINT_SERVICES_MAP}`);
   rule(ENDPOINTS_CHECK_CHAIN, `${nodePortMatch} meta l4proto . th dport vmap @${NO_ENDPOINT_NODEPORTS_MAP}`);
   rule(FIREWALL_CHECK_CHAIN, `ip daddr . meta l4proto . th dport vmap @${FIREWALL_IPS_MAP}`);
   const offCluster = clusterCIDR === '' ? '' : `ip saddr != ${clusterCIDR} `;
   rule(SERVICES_CHAIN, `${offCluster}ip daddr . meta l4proto . th dport @${CLUSTER_IPS_SET} jump ${MARK_MASQ_CHAIN}`);
+  // Node ports with Cluster policy masquerade everything (upstream's external chain `jump
+  // mark-for-masquerade`); services with a chain do it there, chainless ones here, before the
+  // nodeport-dnat rules (added after the skeleton's).
+  rule(SERVICES_CHAIN, `${nodePortMatch} meta l4proto . th dport @${CLUSTER_NODEPORTS_SET} jump ${MARK_MASQ_CHAIN}`);
   rule(SERVICES_CHAIN, `ip daddr . meta l4proto . th dport vmap @${SERVICE_IPS_MAP}`);
   rule(SERVICES_CHAIN, `${nodePortMatch} meta l4proto . th dport vmap @${SERVICE_NODEPORTS_MAP}`);
   if (nodeIPs.length > 0) out.push(`add element ${TABLE_REF} ${NODEPORT_IPS_SET} { ${nodeIPs.join(', ')} }`);
@@ -129,19 +133,30 @@ export function dnatMaps(out: string[], from: number, to: number): void {
 }
 
 /**
- * A cluster-dnat map (chainless services of one protocol with n endpoints) and its dispatch rules:
- * few rules per map, as the kernel checks every element of a map against every rule bound to it. A
- * packet of another service misses the map and goes on. The first rule looks up keys n..2n-1, the
- * overlay: a partial sync replaces a service's endpoints by adding them there (add-only, see
- * render.ts), which hides its keys 0..n-1 until a later sync deletes them.
+ * Where node ports answer: with node IPs, on those (upstream's nftables default, `--nodeport-addresses
+ * primary`); without, on every local address but loopback.
  */
-export function clusterDnat(out: string[], map: ClusterDnatMap): void {
-  const parsed = parseClusterDnat(map);
+function nodePortDestination(nodeIPs: readonly string[]): string {
+  return nodeIPs.length > 0 ? `ip daddr @${NODEPORT_IPS_SET}` : 'fib daddr type local ip daddr != 127.0.0.0/8';
+}
+
+/**
+ * A dispatch map (chainless services of one protocol with n endpoints: cluster-dnat keyed by cluster
+ * IP and port, nodeport-dnat by node port) and its rules: few rules per map, as the kernel checks
+ * every element of a map against every rule bound to it. A packet of another service misses the map
+ * and goes on. The first rule looks up keys n..2n-1, the overlay: a partial sync replaces a
+ * service's endpoints by adding them there (add-only, see render.ts), which hides its keys 0..n-1
+ * until a later sync deletes them.
+ */
+export function dispatchRules(out: string[], map: DispatchMap, nodeIPs: readonly string[]): void {
+  const parsed = parseDispatchMap(map);
   if (parsed === undefined) return;
-  const { proto, n } = parsed;
-  out.push(`add map ${TABLE_REF} ${map} { typeof ip daddr . ${proto} dport . numgen random mod 1 : ip daddr . ${proto} dport ; }`);
+  const { kind, proto, n } = parsed;
+  const key = kind === 'cluster' ? `ip daddr . ${proto} dport` : `${proto} dport`;
+  const match = kind === 'cluster' ? '' : `${nodePortDestination(nodeIPs)} `;
+  out.push(`add map ${TABLE_REF} ${map} { typeof ${key} . numgen random mod 1 : ip daddr . ${proto} dport ; }`);
   out.push(`flush map ${TABLE_REF} ${map}`);
   const rule = (offset: string): string =>
-    `add rule ${TABLE_REF} ${SERVICES_CHAIN} meta l4proto ${proto} dnat ip addr . port to ip daddr . ${proto} dport . numgen random mod ${n}${offset} map @${map}`;
+    `add rule ${TABLE_REF} ${SERVICES_CHAIN} ${match}meta l4proto ${proto} dnat ip addr . port to ${key} . numgen random mod ${n}${offset} map @${map}`;
   out.push(rule(` offset ${n}`), rule(''));
 }

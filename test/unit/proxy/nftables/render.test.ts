@@ -42,9 +42,9 @@ test('full sync golden: every shape together, from a known previous state with g
   assert.equal(r.full, true);
   golden('full-after-removals', r.text);
   // The gone services' chains are emptied now and deleted by the next transaction.
-  assert.ok([...r.next.stale].some((c) => c.includes('ns1/np/')));
+  assert.ok([...r.next.stale].some((c) => c.includes('ns1/lb/')));
   const again = renderNft(plan([]), r.next);
-  assert.match(again.text, /^delete chain ip nodelet external-\S+-ns1\/np\/tcp\/p80$/m);
+  assert.match(again.text, /^delete chain ip nodelet external-\S+-ns1\/lb\/tcp\/p80$/m);
 });
 
 test('without node IPs, node ports answer on every local address but loopback', () => {
@@ -55,10 +55,11 @@ test('without node IPs, node ports answer on every local address but loopback', 
   assert.doesNotMatch(text, /add element ip nodelet nodeport-ips/);
 });
 
-function threeServices(endpointsOfB: ReturnType<typeof ep>[], affinity = 0): ProxyPlan {
+/** b is a NodePort service: chainless unless it has affinity or an external IP. */
+function threeServices(endpointsOfB: ReturnType<typeof ep>[], affinity = 0, externalIPsOfB: string[] = []): ProxyPlan {
   return plan([
     svc({ name: 'a', clusterIP: '10.96.1.1', endpoints: [ep('10.244.1.1', 80)] }),
-    svc({ name: 'b', clusterIP: '10.96.1.2', nodePort: 30090, type: 'NodePort', endpoints: endpointsOfB, affinityTimeoutSeconds: affinity }),
+    svc({ name: 'b', clusterIP: '10.96.1.2', nodePort: 30090, type: 'NodePort', endpoints: endpointsOfB, affinityTimeoutSeconds: affinity, externalIPs: externalIPsOfB }),
     svc({ name: 'c', clusterIP: '10.96.1.3', endpoints: [ep('10.244.1.3', 80)] }),
   ]);
 }
@@ -71,30 +72,33 @@ test('partial sync golden: one endpoint of one service replaced', () => {
   assert.equal(r.full, false);
   golden('partial-endpoint-change', r.text);
   assert.doesNotMatch(r.text, /flush table|\/a\/|\/c\//);
-  // Without affinity there are no endpoint chains and the endpoint count is the same: only elements
-  // of the endpoint-dnat map and the hairpin set change, no chain is rewritten.
+  // A NodePort service with Cluster policies and no affinity has no chain; with the same endpoint
+  // count the new endpoints are overlay keys of its cluster-dnat and nodeport-dnat maps: add-only.
   assert.equal(r.next.stale.size, 0);
-  assert.doesNotMatch(r.text, /chain/);
+  assert.doesNotMatch(r.text, /chain|delete/);
+  assert.match(r.text, /^add element ip nodelet nodeport-dnat-tcp-2 \{ 30090 \. 2 : 10\.244\.1\.2 \. 80, 30090 \. 3 : 10\.244\.3\.2 \. 80 \}$/m);
   assert.deepEqual([...r.next.hairpinAdded], ['10.244.3.2']);
   assert.equal(r.next.hairpin, first.next.hairpin);
   assert.equal(r.next.dnat.slots, first.next.dnat.slots);
 });
 
 test('partial sync: a changed endpoint count rewrites the service chain, within its slot or in a new one', () => {
-  const first = renderNft(threeServices([ep('10.244.1.2', 80), ep('10.244.2.2', 80)]), undefined);
+  // An external IP gives b its chains.
+  const chained = (eps: ReturnType<typeof ep>[]): ProxyPlan => threeServices(eps, 0, ['192.0.2.20']);
+  const first = renderNft(chained([ep('10.244.1.2', 80), ep('10.244.2.2', 80)]), undefined);
   const chain = `service-${hashAndTruncate('ns1/b/tcp/p80')}`;
   const slot = first.next.dnat.slots.get(chain);
   assert.deepEqual(slot, { shard: 0, base: 0, capacity: 4 });
-  const three = renderNft({ ...threeServices([ep('10.244.1.2', 80), ep('10.244.2.2', 80), ep('10.244.3.2', 80)]), changed: new Set([keyB]) }, first.next);
+  const three = renderNft({ ...chained([ep('10.244.1.2', 80), ep('10.244.2.2', 80), ep('10.244.3.2', 80)]), changed: new Set([keyB]) }, first.next);
   assert.match(three.text, new RegExp(`^add chain ip nodelet ${chain.replaceAll('/', '\\/')} \\{ meta l4proto tcp dnat ip addr \\. port to numgen random mod 3 offset 0 map @endpoint-dnat-0-tcp ; \\}$`, 'm'));
   assert.match(three.text, /^add element ip nodelet endpoint-dnat-0-tcp \{ 2 : 10\.244\.3\.2 \. 80 \}$/m);
   const many = Array.from({ length: 5 }, (_, i) => ep(`10.244.5.${i}`, 80));
-  const five = renderNft({ ...threeServices(many), changed: new Set([keyB]) }, three.next);
+  const five = renderNft({ ...chained(many), changed: new Set([keyB]) }, three.next);
   assert.deepEqual(five.next.dnat.slots.get(chain), { shard: 0, base: 4, capacity: 8 });
   assert.match(five.text, /^delete element ip nodelet endpoint-dnat-0-tcp \{ 0, 1, 2 \}$/m);
   assert.match(five.text, /mod 5 offset 4 map @endpoint-dnat-0-tcp ;/);
   // A full sync packs the slots again.
-  assert.deepEqual(renderNft(threeServices(many), five.next).next.dnat.slots.get(chain), { shard: 0, base: 0, capacity: 8 });
+  assert.deepEqual(renderNft(chained(many), five.next).next.dnat.slots.get(chain), { shard: 0, base: 0, capacity: 8 });
 });
 
 test('partial sync with affinity: a replaced endpoint chain is emptied, then deleted by the next sync', () => {
@@ -123,7 +127,9 @@ test('partial sync: losing every endpoint moves the cluster IP and node port to 
   const first = renderNft(threeServices([ep('10.244.1.2', 80)]), undefined);
   const r = renderNft({ ...threeServices([]), changed: new Set([keyB]) }, first.next);
   golden('partial-no-endpoints', r.text);
-  assert.match(r.text, /^delete element ip nodelet service-ips \{ 10\.96\.1\.2 \. tcp \. 80 \}$/m);
+  assert.match(r.text, /^delete element ip nodelet cluster-dnat-tcp-1 \{ 10\.96\.1\.2 \. 80 \. 0 \}$/m);
+  assert.match(r.text, /^delete element ip nodelet nodeport-dnat-tcp-1 \{ 30090 \. 0 \}$/m);
+  assert.match(r.text, /^delete element ip nodelet cluster-nodeports \{ tcp \. 30090 \}$/m);
   assert.match(r.text, /^add element ip nodelet no-endpoint-services \{ 10\.96\.1\.2 \. tcp \. 80 : goto reject-chain \}$/m);
   assert.match(r.text, /^add element ip nodelet no-endpoint-nodeports \{ tcp \. 30090 : goto reject-chain \}$/m);
 });
