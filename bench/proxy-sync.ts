@@ -4,7 +4,7 @@
 // The tracker's state is built directly (bench/lib/proxy-plans.ts); a sync is what the proxier does
 // with it: buildPlan (src/proxy/plan.ts), the backend's render, one apply.
 //
-//   node dist/bench/proxy-sync.js [--sizes 1000,5000,10000] [--endpoints 5] [--changes 20]
+//   node dist/bench/proxy-sync.js [--sizes 1000,5000,10000] [--endpoints 5] [--changes 100]
 //                                 [--modes iptables,nftables] [--timeout-s 120]
 //
 // Targets (issue 6): nftables 10,000 services full sync < 3 s, one-service change < 50 ms p99;
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,5000,10000' },
     endpoints: { type: 'string', default: '5' },
-    changes: { type: 'string', default: '20' },
+    changes: { type: 'string', default: '100' },
     modes: { type: 'string', default: 'iptables,nftables' },
     'timeout-s': { type: 'string', default: '120' },
   },
