@@ -20,6 +20,19 @@ export function parseCpuTicks(statText: string): number {
   return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : Number.NaN;
 }
 
+/** RssAnon and RssFile (bytes) from /proc/<pid>/smaps_rollup text: heap versus the mapped binary. */
+export function parseRssSplit(smapsRollup: string): { anon: number; file: number } {
+  const field = (name: string): number => {
+    const m = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(smapsRollup);
+    return m?.[1] === undefined ? Number.NaN : Number(m[1]) * 1024;
+  };
+  return { anon: field('Anonymous'), file: field('Rss') - field('Anonymous') };
+}
+
+export async function readRssSplit(pid: number): Promise<{ anon: number; file: number }> {
+  return parseRssSplit(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
+}
+
 export async function readRssBytes(pid: number): Promise<number> {
   return parseVmRss(await readFile(`/proc/${pid}/status`, 'utf8'));
 }

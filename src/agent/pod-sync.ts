@@ -14,6 +14,7 @@ import type { ImagePuller } from './image-puller.js';
 import type { KeyedBackoff } from './keyed-backoff.js';
 import type { PodObjects } from './objects.js';
 import { computePodActions, type ContainerToStart } from './pod-actions.js';
+import { PodChanges, type PodMutatingCalls } from './pod-changes.js';
 import { containerFieldPath, type PodEventSink } from './pod-events.js';
 import type { RuntimeReader } from './runtime-reader.js';
 import type { PodRuntimeState, SandboxState } from './runtime-state.js';
@@ -78,12 +79,26 @@ export class PodSync {
     return `${pod.metadata.uid}/${container.name}/${this.deps.builder.hash(container)}`;
   }
 
-  /** One pass of making the runtime match the pod's spec. */
-  async sync(pod: Pod, signal: AbortSignal): Promise<SyncResult> {
-    const { runtime, reader, events, builder } = this.deps;
+  /** The calls that change pod `uid`, reported to the reader as they end. */
+  private changes(uid: string): PodChanges {
+    return new PodChanges(this.deps.runtime, this.deps.reader, uid);
+  }
+
+  /**
+   * One pass of making the runtime match the pod's spec. With `cachedRuntime` (PLEG woke the
+   * worker: the reader has just read the pod) it plans from the reader's cached state when that
+   * was read after the pod's last change, instead of reading the pod again. It reads the pod at
+   * the end only if the pass called something that changes it.
+   */
+  async sync(pod: Pod, signal: AbortSignal, opts?: { cachedRuntime?: boolean }): Promise<SyncResult> {
+    const { reader, events, builder } = this.deps;
+    const uid = pod.metadata.uid;
+    const runtime = this.changes(uid);
     const waiting = new Map<string, { reason: string; message?: string }>();
     const retry: number[] = [];
-    const state = await reader.readPod(pod.metadata.uid, signal);
+    const cached = opts?.cachedRuntime === true ? reader.cachedPod(uid) : undefined;
+    const state = cached === undefined ? await reader.readPod(uid, signal) : cached.state;
+    const reread = async (): Promise<PodRuntimeState | undefined> => (runtime.made ? reader.readPod(uid, signal) : state);
     const plan = computePodActions({
       pod,
       runtime: state,
@@ -95,7 +110,7 @@ export class PodSync {
     });
 
     const grace = gracePeriodSeconds(pod);
-    await Promise.all(plan.kill.map((k) => this.killContainer(pod, k.id, k.name, grace, k.reason, signal)));
+    await Promise.all(plan.kill.map((k) => this.killContainer(runtime, pod, k.id, k.name, grace, k.reason, signal)));
 
     let sandbox: SandboxState | undefined = plan.sandbox;
     let sandboxConfig: PodSandboxConfig | undefined;
@@ -105,14 +120,15 @@ export class PodSync {
         sandboxConfig = await builder.sandboxConfig(pod, plan.createSandbox.attempt);
         await mkdir(podLogDir(this.deps.podLogsDir, pod), { recursive: true });
         const id = await runtime.runPodSandbox(sandboxConfig, { signal, runtimeHandler: pod.spec.runtimeClassName ?? '' });
-        const { status } = await runtime.podSandboxStatus(id, { signal });
+        const { status } = await this.deps.runtime.podSandboxStatus(id, { signal });
         const ips = status.network === undefined ? [] : [status.network.ip, ...status.network.additionalIps].filter((ip) => ip !== '');
+        reader.sandboxStarted(id, ips);
         sandbox = { id, attempt: plan.createSandbox.attempt, ready: true, createdAt: status.createdAt, ips };
       } catch (err) {
         if (signal.aborted || isNodeletError(err, 'Unavailable')) throw err;
         events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`);
         for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) waiting.set(c.name, { reason: 'ContainerCreating' });
-        return { runtime: await reader.readPod(pod.metadata.uid, signal), waiting, initFailed: undefined, retryInMs: 5_000 };
+        return { runtime: await reread(), waiting, initFailed: undefined, retryInMs: 5_000 };
       }
     }
     if (sandbox === undefined) return { runtime: state, waiting, initFailed: plan.initFailed, retryInMs: undefined };
@@ -127,7 +143,7 @@ export class PodSync {
         if (signal.aborted) throw err;
         events.event(pod, 'Warning', 'FailedMount', errorMessage(err));
         for (const s of plan.start) waiting.set(s.name, { reason: 'ContainerCreating', message: errorMessage(err) });
-        return { runtime: await reader.readPod(pod.metadata.uid, signal), waiting, initFailed: undefined, retryInMs: 5_000 };
+        return { runtime: await reread(), waiting, initFailed: undefined, retryInMs: 5_000 };
       }
     }
 
@@ -141,7 +157,7 @@ export class PodSync {
 
     for (const start of plan.start) {
       if (volumes === undefined || sandboxConfig === undefined) break;
-      const outcome = await this.startContainer(pod, start, sandbox, sandboxConfig, volumes, signal);
+      const outcome = await this.startContainer(runtime, pod, start, sandbox, sandboxConfig, volumes, signal);
       if (outcome !== undefined) {
         waiting.set(start.name, outcome.waiting);
         if (outcome.retryInMs !== undefined) retry.push(outcome.retryInMs);
@@ -149,7 +165,7 @@ export class PodSync {
       }
     }
     return {
-      runtime: await reader.readPod(pod.metadata.uid, signal),
+      runtime: await reread(),
       waiting,
       initFailed: plan.initFailed,
       retryInMs: retry.length === 0 ? undefined : Math.max(500, Math.min(...retry)),
@@ -158,6 +174,7 @@ export class PodSync {
 
   /** Pulls, resolves env, creates and starts one container; resolves with a waiting reason when it could not. */
   private async startContainer(
+    runtime: PodMutatingCalls,
     pod: Pod,
     start: ContainerToStart,
     sandbox: SandboxState,
@@ -165,7 +182,7 @@ export class PodSync {
     volumes: PodVolumesLike,
     signal: AbortSignal,
   ): Promise<{ waiting: { reason: string; message?: string }; retryInMs?: number } | undefined> {
-    const { runtime, events, builder } = this.deps;
+    const { events, builder } = this.deps;
     const fieldPath = containerFieldPath(pod, start.name);
     const image = await this.deps.images.ensure(pod, start.spec, sandboxConfig, signal);
     if (!image.ok) {
@@ -208,47 +225,49 @@ export class PodSync {
       return { waiting: { reason: 'RunContainerError', message }, retryInMs: 1_000 };
     }
     events.event(pod, 'Normal', 'Started', `Started container ${start.name}`, fieldPath);
-    if (start.previous !== undefined) await this.pruneOlder(pod, start.name, start.previous.id, signal);
+    if (start.previous !== undefined) await this.pruneOlder(runtime, pod, start.name, start.previous.id, signal);
     return undefined;
   }
 
   /** Keeps the previous run of a container (it is lastState) and removes runs older than it. */
-  private async pruneOlder(pod: Pod, name: string, keepId: string, signal: AbortSignal): Promise<void> {
+  private async pruneOlder(runtime: PodMutatingCalls, pod: Pod, name: string, keepId: string, signal: AbortSignal): Promise<void> {
     const state = await this.deps.reader.readPod(pod.metadata.uid, signal);
     const runs = (state?.containers ?? []).filter((c) => c.name === name && c.state === 'exited');
     const keepIndex = runs.findIndex((c) => c.id === keepId);
     for (const old of runs.slice(keepIndex < 0 ? 1 : keepIndex + 1)) {
-      await this.deps.runtime.removeContainer(old.id, { signal }).catch((err: unknown) => {
+      await runtime.removeContainer(old.id, { signal }).catch((err: unknown) => {
         this.deps.log.warn('removing an old container failed', { pod: pod.metadata.name, container: name, error: errorMessage(err) });
       });
     }
   }
 
-  private async killContainer(pod: Pod, id: string, name: string, graceSec: number, reason: string, signal: AbortSignal): Promise<void> {
+  private async killContainer(runtime: PodMutatingCalls, pod: Pod, id: string, name: string, graceSec: number, reason: string, signal: AbortSignal): Promise<void> {
     this.deps.events.event(pod, 'Normal', 'Killing', `Stopping container ${name}`, containerFieldPath(pod, name));
     this.deps.log.info('stopping container', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: name, reason, graceSec });
-    await this.deps.runtime.stopContainer(id, graceSec, { signal });
+    await runtime.stopContainer(id, graceSec, { signal });
   }
 
   /** Stops every container (with the grace period) and the sandboxes. Idempotent. */
   async kill(pod: Pod, graceSec: number, signal: AbortSignal): Promise<PodRuntimeState | undefined> {
+    const runtime = this.changes(pod.metadata.uid);
     const state = await this.deps.reader.readPod(pod.metadata.uid, signal);
     if (state === undefined) return undefined;
     const running = state.containers.filter((c) => c.state === 'running' || c.state === 'created');
-    await Promise.all(running.map((c) => this.killContainer(pod, c.id, c.name, graceSec, 'the pod is terminating', signal)));
-    for (const s of state.sandboxes) if (s.ready) await this.deps.runtime.stopPodSandbox(s.id, { signal });
+    await Promise.all(running.map((c) => this.killContainer(runtime, pod, c.id, c.name, graceSec, 'the pod is terminating', signal)));
+    for (const s of state.sandboxes) if (s.ready) await runtime.stopPodSandbox(s.id, { signal });
     return this.deps.reader.readPod(pod.metadata.uid, signal);
   }
 
   /** Removes what a gone pod left: sandboxes (with their containers), volumes and its log dir. */
   async cleanup(uid: string, pod: Pod | undefined, signal: AbortSignal): Promise<void> {
+    const runtime = this.changes(uid);
     const state = await this.deps.reader.readPod(uid, signal);
-    for (const c of state?.containers ?? []) if (c.state === 'running') await this.deps.runtime.stopContainer(c.id, MIN_GRACE_SECONDS, { signal });
+    for (const c of state?.containers ?? []) if (c.state === 'running') await runtime.stopContainer(c.id, MIN_GRACE_SECONDS, { signal });
     for (const s of state?.sandboxes ?? []) {
-      await this.deps.runtime.stopPodSandbox(s.id, { signal });
-      await this.deps.runtime.removePodSandbox(s.id, { signal });
+      await runtime.stopPodSandbox(s.id, { signal });
+      await runtime.removePodSandbox(s.id, { signal });
     }
-    for (const c of state?.containers ?? []) await this.deps.runtime.removeContainer(c.id, { signal });
+    for (const c of state?.containers ?? []) await runtime.removeContainer(c.id, { signal });
     await this.deps.volumes.tearDown(uid, signal);
     // An orphan (no pod object any more) is named by its runtime labels.
     const logDir = pod !== undefined ? podLogDir(this.deps.podLogsDir, pod) : state !== undefined && state.name !== '' ? path.join(this.deps.podLogsDir, `${state.namespace}_${state.name}_${uid}`) : undefined;

@@ -43,6 +43,8 @@ interface Worker {
   removed: boolean;
   phase: Phase;
   pending: boolean;
+  /** PLEG saw the pod change since the last pass: the reader has just read it, no need to read again. */
+  runtimeKicked: boolean;
   running: boolean;
   failures: number;
   firstSeenMs: number;
@@ -72,7 +74,7 @@ export class PodWorkers {
     const uid = pod.metadata.uid;
     let w = this.workers.get(uid);
     if (w === undefined) {
-      w = { uid, pod, removed: false, phase: 'syncing', pending: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now(), cancel: new AbortController() };
+      w = { uid, pod, removed: false, phase: 'syncing', pending: false, runtimeKicked: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now(), cancel: new AbortController() };
       this.workers.set(uid, w);
     }
     if (pod.metadata.deletionTimestamp !== undefined && w.pod?.metadata.deletionTimestamp === undefined) w.cancel.abort();
@@ -94,11 +96,12 @@ export class PodWorkers {
   runtimeChanged(uid: string, orphansKnown: boolean): void {
     const w = this.workers.get(uid);
     if (w !== undefined) {
+      w.runtimeKicked = true;
       this.kick(w);
       return;
     }
     if (!orphansKnown) return;
-    const orphan: Worker = { uid, pod: undefined, removed: true, phase: 'terminated', pending: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now(), cancel: new AbortController() };
+    const orphan: Worker = { uid, pod: undefined, removed: true, phase: 'terminated', pending: false, runtimeKicked: false, running: false, failures: 0, firstSeenMs: this.deps.clock.now(), cancel: new AbortController() };
     this.workers.set(uid, orphan);
     this.kick(orphan);
   }
@@ -147,8 +150,10 @@ export class PodWorkers {
     try {
       while (w.pending && !this.stop.signal.aborted) {
         w.pending = false;
+        const runtimeKicked = w.runtimeKicked;
+        w.runtimeKicked = false;
         try {
-          const again = await this.pass(w, this.stop.signal);
+          const again = await this.pass(w, this.stop.signal, runtimeKicked);
           w.failures = 0;
           if (again !== undefined) this.retryLater(w, again);
         } catch (err) {
@@ -168,7 +173,7 @@ export class PodWorkers {
   }
 
   /** One pass; resolves with the delay before another pass is needed (undefined: only on events). */
-  private async pass(w: Worker, signal: AbortSignal): Promise<number | undefined> {
+  private async pass(w: Worker, signal: AbortSignal, runtimeKicked: boolean): Promise<number | undefined> {
     const pod = w.pod;
     const { sync, status } = this.deps;
     if (w.phase === 'syncing' && pod !== undefined) {
@@ -180,7 +185,7 @@ export class PodWorkers {
         w.phase = 'terminating';
       } else {
         if (w.cancel.signal.aborted) w.cancel = new AbortController();
-        const result = await sync.sync(pod, AbortSignal.any([signal, w.cancel.signal]));
+        const result = await sync.sync(pod, AbortSignal.any([signal, w.cancel.signal]), { cachedRuntime: runtimeKicked });
         w.lastRuntime = result.runtime;
         // An init container that failed under restartPolicy Never fails the pod (the status says so from the runtime state).
         status.update(pod, result.runtime, { waiting: result.waiting });

@@ -2,8 +2,9 @@
 // agent carrying the kubeconfig's TLS material, a bearer token header, a deadline per call and
 // the caller's AbortSignal. Every reply is validated before it is returned (decode.ts); failures
 // are NodeletErrors mapped from the HTTP status (http-errors.ts).
-import http from 'node:http';
+import type * as Http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { ErrorCode, NodeletError, errorMessage, isNodeletError } from '../../base/errors.js';
 import type { KubeObject } from '../object.js';
 import { toKubeObject, toObjectList, toWatchLine } from './decode.js';
@@ -13,6 +14,11 @@ import type { KubeClient, ListOptions, ObjectList, PatchType, RequestOptions, Wa
 import { LineSplitter } from './watch-lines.js';
 
 export type { KubeCredentials } from './kubeconfig.js';
+
+// Not `import http from 'node:http'`: an ES import of node:http evaluates its lazy WebSocket and
+// EventSource exports, which load undici and web streams (13 MiB of RSS in a bare node; daemons
+// here never use them); the CommonJS module object loads nothing more.
+const http = process.getBuiltinModule('node:http');
 
 export interface KubeClientDeps {
   credentials: KubeCredentials;
@@ -65,8 +71,8 @@ class CallScope {
   private readonly local = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
-  private req: http.ClientRequest | undefined;
-  private res: http.IncomingMessage | undefined;
+  private req: Http.ClientRequest | undefined;
+  private res: Http.IncomingMessage | undefined;
   readonly signal: AbortSignal;
 
   constructor(
@@ -86,7 +92,7 @@ class CallScope {
   }
 
   /** The request to destroy when the call is aborted or finished early. */
-  attach(req: http.ClientRequest): void {
+  attach(req: Http.ClientRequest): void {
     this.req = req;
     req.on('response', (res) => (this.res = res));
   }
@@ -127,7 +133,7 @@ class CallScope {
 class RestClient implements KubeClient {
   readonly server: string;
   private readonly base: URL;
-  private readonly agent: http.Agent;
+  private readonly agent: Http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly headers: Record<string, string>;
   private readonly defaultTimeoutMs: number;
@@ -147,9 +153,13 @@ class RestClient implements KubeClient {
       ? new https.Agent({
           keepAlive: true,
           rejectUnauthorized: !c.insecureSkipTlsVerify,
-          ...(c.ca === undefined ? {} : { ca: c.ca }),
-          ...(c.cert === undefined ? {} : { cert: c.cert }),
-          ...(c.key === undefined ? {} : { key: c.key }),
+          // One TLS context for every connection: given ca/cert/key instead, each new socket
+          // parses them into a context of its own (native memory V8 does not see).
+          secureContext: tls.createSecureContext({
+            ...(c.ca === undefined ? {} : { ca: c.ca }),
+            ...(c.cert === undefined ? {} : { cert: c.cert }),
+            ...(c.key === undefined ? {} : { key: c.key }),
+          }),
           ...(c.tlsServerName === undefined ? {} : { servername: c.tlsServerName }),
         })
       : new http.Agent({ keepAlive: true });
@@ -255,7 +265,7 @@ class RestClient implements KubeClient {
   }
 
   /** Sends the request; resolves with the reply once its headers arrive. */
-  private send(spec: CallSpec, scope: CallScope): Promise<http.IncomingMessage> {
+  private send(spec: CallSpec, scope: CallScope): Promise<Http.IncomingMessage> {
     const url = new URL(this.base.href);
     url.pathname = joinPath(this.base.pathname, spec.path);
     url.search = spec.query?.toString() ?? '';
@@ -289,7 +299,7 @@ function joinPath(basePath: string, path: string): string {
   return basePath.replace(/\/+$/, '') + path;
 }
 
-async function readBody(res: http.IncomingMessage, limit: number, what: string): Promise<Buffer> {
+async function readBody(res: Http.IncomingMessage, limit: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {

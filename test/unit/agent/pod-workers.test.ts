@@ -19,8 +19,8 @@ function harness(syncResult: (p: Pod) => Partial<SyncResult> = () => ({})) {
   let release: (() => void) | undefined;
   let gate: Promise<void> | undefined;
   const sync = {
-    sync: async (p: Pod): Promise<SyncResult> => {
-      calls.push(`sync ${p.metadata.uid} ${p.metadata.labels?.['v'] ?? ''}`);
+    sync: async (p: Pod, _signal: AbortSignal, opts?: { cachedRuntime?: boolean }): Promise<SyncResult> => {
+      calls.push(`sync ${p.metadata.uid} ${p.metadata.labels?.['v'] ?? ''}${opts?.cachedRuntime === true ? 'cached' : ''}`);
       if (gate !== undefined) await gate;
       return { runtime: undefined, waiting: new Map(), initFailed: undefined, retryInMs: undefined, ...syncResult(p) };
     },
@@ -125,4 +125,15 @@ test('removing a pod cancels its sync in flight (a long image pull) and goes on 
   workers.removePod('a');
   await workers.settled();
   assert.deepEqual(calls, ['sync a', 'kill a', 'terminated a', 'cleanup a', 'removed a']);
+});
+
+test('a pass woken by PLEG may plan from the relist it was woken by; other passes read the runtime', async () => {
+  const h = harness();
+  h.workers.setPod(pod('a'));
+  await h.workers.settled();
+  h.workers.runtimeChanged('a', true);
+  await h.workers.settled();
+  h.workers.resyncAll();
+  await h.workers.settled();
+  assert.deepEqual(h.calls.filter((c) => c.startsWith('sync')), ['sync a ', 'sync a cached', 'sync a ']);
 });
