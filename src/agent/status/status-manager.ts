@@ -68,6 +68,11 @@ export class StatusManager implements Disposable {
   private pending = false;
   private loop: Promise<void> | undefined;
   private nextBatchAt = 0;
+  /** Pods with a send in flight. */
+  private readonly inFlight = new Set<string>();
+  private readonly sends = new Set<Promise<void>>();
+  /** The version each pod was last taken at since the loop last woke. */
+  private readonly attempted = new Map<string, number>();
 
   constructor(private readonly deps: StatusManagerDeps) {}
 
@@ -156,28 +161,55 @@ export class StatusManager implements Disposable {
     const signal = this.stop.signal;
     while (!signal.aborted) {
       const now = this.deps.clock.now();
-      const batch = now >= this.nextBatchAt;
-      if (batch) this.nextBatchAt = now + RESEND_INTERVAL_MS;
+      if (now >= this.nextBatchAt) {
+        // The batch: every unsent status is due now, failed ones included.
+        this.nextBatchAt = now + RESEND_INTERVAL_MS;
+        for (const e of this.entries.values()) if (this.needsSync(e)) e.retryAt = 0;
+      }
       this.pending = false;
-      const due = [...this.entries].filter(([, entry]) => this.needsSync(entry) && (batch || entry.retryAt <= now));
-      // A few sends in flight: a burst of pods becoming Ready is not reported one round trip at a time.
-      // Each pod's own sends stay in order: a pod is in at most one batch at a time.
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < due.length && !signal.aborted) {
-          const item = due[next++];
-          if (item === undefined) return;
-          const [uid, entry] = item;
-          // Removed (or replaced) while other pods were being sent.
-          if (this.entries.get(uid) !== entry || !this.needsSync(entry)) continue;
-          await this.syncPod(client, uid, entry, signal);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, due.length) }, lane));
-      if (signal.aborted) return;
+      this.attempted.clear();
+      this.fill(client, signal);
       if (this.pending) continue;
       await this.idle(signal);
     }
+    await Promise.all(this.sends);
+  }
+
+  /**
+   * Starts sends of due pods while fewer than SEND_CONCURRENCY are in flight; each send that ends
+   * fills again. So a burst of pods becoming Ready is not reported one round trip at a time, and a
+   * status set while others are in flight goes out as soon as a slot is free. A pod has one send
+   * in flight at most, so its sends stay in order (each sends its latest status). Between two
+   * wakes of the loop a pod is taken again only with a newer status: no spinning on a static pod
+   * without a mirror pod.
+   */
+  private fill(client: KubeClient, signal: AbortSignal): void {
+    while (!signal.aborted && this.inFlight.size < SEND_CONCURRENCY) {
+      const item = this.nextDue();
+      if (item === undefined) return;
+      const [uid, entry] = item;
+      this.attempted.set(uid, entry.version);
+      this.inFlight.add(uid);
+      const send: Promise<void> = this.syncPod(client, uid, entry, signal).finally(() => {
+        this.inFlight.delete(uid);
+        this.sends.delete(send);
+        // A failed send set a retry time: the sleeping loop recomputes when to wake.
+        if (entry.retryAt > 0) this.wake?.();
+        this.fill(client, signal);
+      });
+      this.sends.add(send);
+    }
+  }
+
+  private nextDue(): [string, Entry] | undefined {
+    const now = this.deps.clock.now();
+    for (const [uid, entry] of this.entries) {
+      if (this.inFlight.has(uid)) continue;
+      const tried = this.attempted.get(uid);
+      if (tried !== undefined && entry.version <= tried) continue;
+      if (this.needsSync(entry) && entry.retryAt <= now) return [uid, entry];
+    }
+    return undefined;
   }
 
   /** Sleeps until a sync is requested, the earliest retry is due, or the next batch. */

@@ -131,6 +131,26 @@ test('status manager: never sends an older status after a newer one; skips inter
   await sm.dispose();
 });
 
+test('status manager: a status set while other sends are in flight goes out without waiting for them', async () => {
+  const { fake, sm } = setup();
+  let open: () => void = () => undefined;
+  fake.gate = new Promise((r) => (open = r));
+  sm.setPodStatus(pod(), status('Pending'));
+  await settle();
+  assert.equal(fake.calls.length, 1);
+  const other = pod({ uid: 'uid-2' });
+  other.metadata.name = 'db';
+  sm.setPodStatus(other, status('Running'));
+  await settle();
+  // web's PATCH is still held; db's is sent by a free lane.
+  assert.deepEqual(fake.calls.map((c) => c.path), ['/api/v1/namespaces/ns/pods/web/status', '/api/v1/namespaces/ns/pods/db/status']);
+  fake.gate = undefined;
+  open();
+  await settle();
+  assert.equal(fake.calls.length, 2);
+  await sm.dispose();
+});
+
 test('status manager: retries a failed send with back-off, and the 10 s batch resends', async () => {
   const { clock, fake, sm } = setup();
   fake.failures.push(new NodeletError(ErrorCode.Unavailable, 'down'), new NodeletError(ErrorCode.Unavailable, 'down'), new NodeletError(ErrorCode.Unavailable, 'down'));
