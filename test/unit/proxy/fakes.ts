@@ -112,10 +112,11 @@ export class RecordingExec implements Exec {
   }
 }
 
-export function svcPort(over: Partial<ServicePort> & { name?: string; port?: number; portName?: string; protocol?: ServicePort['key']['protocol'] } = {}): ServicePort {
-  const { name = 'web', portName = 'http', protocol = 'TCP', ...rest } = over;
+/** A ServicePort with defaults (the proxy tests' fixtures build on it). */
+export function svcPort(over: Partial<ServicePort> & { namespace?: string; name?: string; portName?: string; protocol?: ServicePort['key']['protocol'] } = {}): ServicePort {
+  const { namespace = 'default', name = 'web', portName = 'http', protocol = 'TCP', ...rest } = over;
   return {
-    key: { namespace: 'default', name, port: portName, protocol },
+    key: { namespace, name, port: portName, protocol },
     clusterIP: '10.96.0.10',
     port: 80,
     nodePort: 0,

@@ -1,26 +1,13 @@
 // Hand-built plans for the iptables backend's golden and integration tests.
 import type { Endpoint, L4Protocol, PlannedService, ProxyPlan, ServicePort } from '../../../../src/proxy/types.js';
+import { ep as baseEp, svcPort as baseSvcPort } from '../fakes.js';
 
 export function ep(ip: string, port = 8080, over: Partial<Endpoint> = {}): Endpoint {
-  return { ip, port, ready: true, serving: true, terminating: false, isLocal: false, ...over };
+  return baseEp(ip, { port, ...over });
 }
 
 export function svcPort(namespace: string, name: string, over: Partial<ServicePort> & { portName?: string; protocol?: L4Protocol } = {}): ServicePort {
-  const { portName, protocol, ...rest } = over;
-  return {
-    key: { namespace, name, port: portName ?? 'http', protocol: protocol ?? 'TCP' },
-    clusterIP: '10.96.0.10',
-    port: 80,
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    affinityTimeoutSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    type: 'ClusterIP',
-    ...rest,
-  };
+  return baseSvcPort({ ...over, namespace, name });
 }
 
 /** A planned service whose endpoint lists follow the traffic policies the way the planner does. */

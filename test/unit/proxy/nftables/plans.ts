@@ -1,8 +1,9 @@
 // Hand-built plans for the nftables backend's golden, partial-sync and integration tests.
 import type { Endpoint, L4Protocol, PlannedService, ProxyPlan, ServicePort } from '../../../../src/proxy/types.js';
+import { ep as baseEp, svcPort as baseSvcPort } from '../fakes.js';
 
 export function ep(ip: string, port: number, more: Partial<Endpoint> = {}): Endpoint {
-  return { ip, port, ready: true, serving: true, terminating: false, isLocal: false, ...more };
+  return baseEp(ip, { port, ...more });
 }
 
 export interface ShapeOptions extends Partial<Omit<ServicePort, 'key'>> {
@@ -15,19 +16,8 @@ export interface ShapeOptions extends Partial<Omit<ServicePort, 'key'>> {
 
 /** A planned service as the planner would produce it (policies Local filter to isLocal endpoints). */
 export function svc(o: ShapeOptions): PlannedService {
-  const s: ServicePort = {
-    key: { namespace: o.namespace ?? 'ns1', name: o.name, port: o.portName ?? 'p80', protocol: o.protocol ?? 'TCP' },
-    clusterIP: 'clusterIP' in o ? o.clusterIP : '10.96.0.1',
-    port: o.port ?? 80,
-    nodePort: o.nodePort ?? 0,
-    externalIPs: o.externalIPs ?? [],
-    loadBalancerIPs: o.loadBalancerIPs ?? [],
-    loadBalancerSourceRanges: o.loadBalancerSourceRanges ?? [],
-    affinityTimeoutSeconds: o.affinityTimeoutSeconds ?? 0,
-    externalPolicyLocal: o.externalPolicyLocal ?? false,
-    internalPolicyLocal: o.internalPolicyLocal ?? false,
-    type: o.type ?? 'ClusterIP',
-  };
+  const { namespace = 'ns1', name, portName = 'p80', protocol, endpoints: _endpoints, ...rest } = o;
+  const s = baseSvcPort({ clusterIP: '10.96.0.1', ...rest, namespace, name, portName, ...(protocol === undefined ? {} : { protocol }) });
   const ready = (o.endpoints ?? []).filter((e) => e.ready);
   const all = ready.length > 0 ? ready : (o.endpoints ?? []).filter((e) => e.serving && e.terminating);
   const local = all.filter((e) => e.isLocal);
