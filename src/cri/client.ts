@@ -1,11 +1,13 @@
 // The CRI v1 client: the Runtime seam over gRPC on a unix socket (containerd, or nodelet's shim).
-// Requests are built in proto-loader's camelCase object form; replies are decoded in decode.ts.
+// Requests are built in camelCase object form (proto/codec.ts, proto-loader's form); replies are
+// decoded in decode.ts.
 import { ErrorCode, NodeletError, isNodeletError } from '../base/errors.js';
 import { CriChannel } from './channel.js';
+import { Http2Connection } from './grpc/connection.js';
 import * as decode from './decode.js';
 import { parseCriEndpoint } from './endpoint.js';
 import { toWireInt64 } from './int64.js';
-import { loadCriProto } from './proto/load.js';
+import { criMethodCodec } from './proto/codec.js';
 import type { Reader } from './reader.js';
 import type {
   Container,
@@ -77,12 +79,12 @@ export class CriClient implements Runtime {
     this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? CRI_DEFAULTS.timeoutMs);
     this.pullTimeoutMs = positive('pullTimeoutMs', options.pullTimeoutMs ?? CRI_DEFAULTS.pullTimeoutMs);
     this.execSlackMs = positive('execSlackMs', options.execSlackMs ?? CRI_DEFAULTS.execSlackMs);
-    const proto = loadCriProto();
     const runtime = parseCriEndpoint(options.endpoint);
     const images = parseCriEndpoint(options.imageEndpoint ?? options.endpoint);
-    this.runtimeChannel = new CriChannel(runtime.target, proto.runtimeService);
-    // grpc-js shares one subchannel per target, so a second client on the same socket is cheap.
-    this.imageChannel = new CriChannel(images.target, proto.imageService);
+    const runtimeConn = new Http2Connection(runtime.socketPath);
+    this.runtimeChannel = new CriChannel(runtimeConn, (rpc) => criMethodCodec('RuntimeService', rpc));
+    // One connection when both services are on one socket (the usual case), as kubelet's.
+    this.imageChannel = new CriChannel(images.socketPath === runtime.socketPath ? runtimeConn : new Http2Connection(images.socketPath), (rpc) => criMethodCodec('ImageService', rpc));
   }
 
   // ---- runtime ----

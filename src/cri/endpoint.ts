@@ -5,7 +5,7 @@ import { ErrorCode, NodeletError } from '../base/errors.js';
 export interface CriEndpoint {
   /** The socket's absolute path. */
   readonly socketPath: string;
-  /** The grpc-js target, `unix:///abs/path`. */
+  /** The endpoint in canonical form, `unix:///abs/path`. */
   readonly target: string;
 }
 

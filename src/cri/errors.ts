@@ -5,8 +5,8 @@
 // ReopenContainerLog, and succeeds for RemoveContainer/RemovePodSandbox/RemoveImage. Should a
 // runtime wrap "not found" into UNKNOWN, it stays Unknown here: the mapping is by status code
 // alone, never by text.
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ErrorCode, NodeletError } from '../base/errors.js';
+import { GrpcStatus, grpcStatusName } from './grpc/status.js';
 
 const BY_STATUS: ReadonlyMap<number, ErrorCode> = new Map<number, ErrorCode>([
   [GrpcStatus.CANCELLED, ErrorCode.Cancelled],
@@ -51,7 +51,7 @@ function isGrpcError(err: unknown): err is GrpcErrorLike {
 export function criError(rpc: string, err: unknown): NodeletError {
   if (err instanceof NodeletError) return err;
   if (isGrpcError(err)) {
-    const name = GrpcStatus[err.code] ?? String(err.code);
+    const name = grpcStatusName(err.code) ?? String(err.code);
     const details = typeof err.details === 'string' && err.details !== '' ? err.details : err.message;
     return new NodeletError(errorCodeForGrpcStatus(err.code), `CRI ${rpc} failed (${name}): ${details}`, { cause: err });
   }

@@ -1,5 +1,6 @@
-// Loads api.proto once and hands out the two CRI service definitions (for the client and for
-// servers such as the Docker shim and test fakes).
+// Loads api.proto with proto-loader once and hands out the two CRI service definitions: for
+// servers such as test fakes, and as an independent reference for proto/codec.ts in its tests.
+// The client itself uses the generated codec (no .proto parsing, no reflection at run time).
 //
 // Where the .proto lives at runtime: tsc does not copy it, and the package ships src/, so from the
 // compiled dist/src/cri/proto/load.js we resolve into the source tree (../../../../src/cri/proto/).

@@ -244,3 +244,9 @@ test('negative or fractional timeouts are rejected before calling', async () => 
   await assert.rejects(cri.stopContainer('c1', -1), rejectsWith(ErrorCode.InvalidArgument));
   await assert.rejects(cri.execSync('c1', ['true'], 1.5), rejectsWith(ErrorCode.InvalidArgument));
 });
+
+test('200 concurrent calls on one channel all succeed against a grpc-js server', async () => {
+  const replies = await Promise.all(Array.from({ length: 200 }, () => cri.version()));
+  assert.equal(replies.length, 200);
+  for (const v of replies) assert.equal(v.runtimeVersion, '1.2.3');
+});

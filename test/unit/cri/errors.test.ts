@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ErrorCode, NodeletError } from '../../../src/base/errors.js';
 import { criError, errorCodeForGrpcStatus } from '../../../src/cri/errors.js';
+import { GrpcCallError, GrpcStatus as LocalStatus } from '../../../src/cri/grpc/status.js';
 
 test('every gRPC status maps to a stable NodeletError code', () => {
   const table: Array<[GrpcStatus, ErrorCode]> = [
@@ -59,4 +60,12 @@ test('criError passes NodeletErrors through and turns anything else into Interna
   assert.equal(err.code, ErrorCode.Internal);
   assert.equal(err.cause, plain);
   assert.match(err.message, /CRI Version failed: boom/);
+});
+
+test("criError maps the transport's own GrpcCallError by code, with its details", () => {
+  const grpcErr = new GrpcCallError(LocalStatus.UNAVAILABLE, 'connect ENOENT /run/x.sock');
+  const err = criError('Version', grpcErr);
+  assert.equal(err.code, ErrorCode.Unavailable);
+  assert.equal(err.cause, grpcErr);
+  assert.equal(err.message, 'CRI Version failed (UNAVAILABLE): connect ENOENT /run/x.sock');
 });
