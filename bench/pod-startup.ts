@@ -23,8 +23,9 @@ import { CriClient } from '../src/cri/client.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from '../test/harness/images.js';
 import { startTestNode } from '../test/harness/testnode.js';
 import { startBenchCluster } from './lib/bench-cluster.js';
+import { floorPodFactory } from './lib/floor-pods.js';
 import { agentRound, cleanAgentRound, floorRound } from './lib/pod-rounds.js';
-import { clockTicksPerSecond, measureCpuShare, readCpuTicks, readRssBytes, readRssSplit } from './lib/proc-usage.js';
+import { clockTicksPerSecond, measureCpuShare, readCpuTicks, readMachineBusyTicks, readRssBytes, readRssSplit } from './lib/proc-usage.js';
 import { ms, percentile } from './lib/stats.js';
 
 const { values } = parseArgs({
@@ -43,6 +44,7 @@ if (!Number.isFinite(idleSeconds) || idleSeconds < 1 || idleSeconds > 600) throw
 const largest = Math.max(...sizes);
 const ROUND_TIMEOUT_MS = 180_000;
 const MIB = 1024 * 1024;
+const NODE_NAME = 'bench-node';
 
 interface SizeResult {
   n: number;
@@ -52,8 +54,11 @@ interface SizeResult {
   agentCpu: number[];
   apiserverCpu: number[];
   runtimeCpu: number[];
-  /** containerd's CPU ticks per floor round (the same pods, no agent). */
+  /** containerd's CPU ticks per floor round (the same pods, no agent), starts only. */
   floorRuntimeCpu: number[];
+  /** The whole machine's busy ticks (all cores) per round: agent rounds, floor rounds. */
+  machineCpu: number[];
+  floorMachineCpu: number[];
 }
 
 const node = await startTestNode();
@@ -64,18 +69,24 @@ try {
   await cri.pullImage(BUSYBOX_IMAGE.ref);
   const version = await cri.version();
 
-  // 1. The floor, before the agent exists.
-  const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [] }));
+  // 1. The floor, before the agent exists: the agent's own CRI configs for the same pods.
+  const imageRef = (await cri.imageStatus(BUSYBOX_IMAGE.ref))?.id ?? BUSYBOX_IMAGE.ref;
+  const floorPods = await floorPodFactory({ nodeName: NODE_NAME, podLogsDir: node.tmp.join('floor-logs') });
+  const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [], machineCpu: [], floorMachineCpu: [] }));
   for (const r of results) {
     for (let i = 0; i < repeat; i++) {
-      const before = await readCpuTicks(node.containerd.daemon.pid);
-      r.floor.push(...(await floorRound(cri, { n: r.n, round: `floor-${r.n}-${i}`, logRoot: node.tmp.join('floor-logs'), cgroupParent: node.cgroupParent })));
-      r.floorRuntimeCpu.push((await readCpuTicks(node.containerd.daemon.pid)) - before);
+      const [before, busyBefore] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
+      const round = await floorRound(cri, { n: r.n, round: `floor-${r.n}-${i}`, pods: floorPods, imageRef });
+      const [after, busyAfter] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
+      r.floor.push(...round.latencies);
+      r.floorRuntimeCpu.push(after - before);
+      r.floorMachineCpu.push(busyAfter - busyBefore);
+      await round.remove();
     }
   }
 
   // 2. The agent.
-  const cluster = await startBenchCluster(node, { nodeName: 'bench-node', agentLogLevel: 'warn' });
+  const cluster = await startBenchCluster(node, { nodeName: NODE_NAME, agentLogLevel: 'warn' });
   let rss = Number.NaN;
   let rssLow = Number.NaN;
   let split = { anon: Number.NaN, file: Number.NaN };
@@ -85,9 +96,11 @@ try {
       for (let i = 0; i < repeat; i++) {
         const round = `ps-${r.n}-${i}`;
         const pids = [cluster.agent.pid, cluster.apiserver.pid, node.containerd.daemon.pid];
-        const ticks = await Promise.all(pids.map(readCpuTicks));
+        const [ticks, busyBefore] = await Promise.all([Promise.all(pids.map(readCpuTicks)), readMachineBusyTicks()]);
         r.agent.push(...(await agentRound(cluster.client, { n: r.n, round, nodeName: cluster.nodeName, timeoutMs: ROUND_TIMEOUT_MS })));
-        const used = (await Promise.all(pids.map(readCpuTicks))).map((t, k) => t - (ticks[k] ?? Number.NaN));
+        const [ticksAfter, busyAfter] = await Promise.all([Promise.all(pids.map(readCpuTicks)), readMachineBusyTicks()]);
+        const used = ticksAfter.map((t, k) => t - (ticks[k] ?? Number.NaN));
+        r.machineCpu.push(busyAfter - busyBefore);
         r.agentCpu.push(used[0] ?? Number.NaN);
         r.apiserverCpu.push(used[1] ?? Number.NaN);
         r.runtimeCpu.push(used[2] ?? Number.NaN);
@@ -130,7 +143,10 @@ try {
   }
   const secs = (ticks: number[]): string => ticks.map((t) => (t / hz).toFixed(2)).join('/');
   console.log("  cpu/round: utime + stime (s) from the first create to the last pod Ready, each round's:");
-  for (const r of results) console.log(`    ${String(r.n).padStart(4)} pods: agent ${secs(r.agentCpu)}, apiserver ${secs(r.apiserverCpu)}, containerd ${secs(r.runtimeCpu)} (floor rounds: ${secs(r.floorRuntimeCpu)})`);
+  for (const r of results) {
+    console.log(`    ${String(r.n).padStart(4)} pods: agent ${secs(r.agentCpu)}, apiserver ${secs(r.apiserverCpu)}, containerd ${secs(r.runtimeCpu)} (floor rounds: ${secs(r.floorRuntimeCpu)})`);
+    console.log(`          whole machine, all cores: ${secs(r.machineCpu)} (floor rounds: ${secs(r.floorMachineCpu)})`);
+  }
   const verdict = (value: number, limit: number): string => (Number.isNaN(value) ? 'n/a' : value < limit ? 'ok' : 'MISSED');
   const one = results.find((r) => r.n === 1);
   const thirty = results.find((r) => r.n === 30);

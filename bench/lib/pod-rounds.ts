@@ -6,8 +6,8 @@ import { isJsonObject } from '../../src/api/object.js';
 import { errorMessage } from '../../src/base/errors.js';
 import type { CriClient } from '../../src/cri/client.js';
 import { BUSYBOX_IMAGE } from '../../test/harness/images.js';
-import { podConfig, shellContainer } from '../../test/integration/cri/fixtures.js';
 import { conditionStatus, waitFor } from './bench-cluster.js';
+import type { FloorPodFactory } from './floor-pods.js';
 import type { KubeClient } from './kube-client.js';
 
 const NAMESPACE = 'default';
@@ -102,7 +102,7 @@ export async function agentRound(client: KubeClient, opts: { n: number; round: s
 
 /**
  * Deletes the round's pods and waits until the apiserver has none left (the agent deletes each
- * once its containers are gone) and the runtime has no ready sandbox. Force-deletes after 120 s.
+ * once its containers are gone) and the runtime has no sandbox left. Force-deletes after 120 s.
  */
 export async function cleanAgentRound(client: KubeClient, cri: CriClient, round: string): Promise<void> {
   const { names } = await listRound(client, round);
@@ -116,34 +116,53 @@ export async function cleanAgentRound(client: KubeClient, cri: CriClient, round:
     await Promise.all(left.map((n) => client.request('DELETE', `${PODS}/${n}?gracePeriodSeconds=0`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 })));
     await waitFor(30_000, gone, () => `round ${round}: pods still listed after a forced delete`);
   }
+  // The node is empty again only once the agent has removed the sandboxes too (its cleanup runs
+  // after the deletion is confirmed); the floor's rounds likewise end with every sandbox removed.
+  // Otherwise that removal would run inside the next round and be counted against the agent.
   await waitFor(
     120_000,
-    async () => (await cri.listPodSandbox({ state: 'SANDBOX_READY' })).length === 0,
-    () => `round ${round}: the runtime still has ready sandboxes 120 s after the pods were deleted`,
+    async () => (await cri.listPodSandbox()).length === 0,
+    () => `round ${round}: the runtime still has sandboxes 120 s after the pods were deleted`,
   );
 }
 
-/** The floor: `n` pods at once through CRI (sandbox + container + start), each timed; then removed. */
-export async function floorRound(cri: CriClient, opts: { n: number; round: string; logRoot: string; cgroupParent: string }): Promise<number[]> {
+/**
+ * The floor: `n` pods at once through CRI (sandbox + container + start), each timed from its
+ * RunPodSandbox; configs are built first, by the agent's builder (floor-pods.ts). Resolves with
+ * the times and a `remove` that stops and removes them, so a caller can measure the starts alone.
+ * If a start fails, what did start is removed before the error is thrown.
+ */
+export async function floorRound(
+  cri: CriClient,
+  opts: { n: number; round: string; pods: FloorPodFactory; imageRef: string },
+): Promise<{ latencies: number[]; remove: () => Promise<void> }> {
+  const pods = await Promise.all(Array.from({ length: opts.n }, (_, i) => opts.pods(`${opts.round}-${i}`, opts.round)));
+  const containers = await Promise.all(pods.map((p) => p.container(opts.imageRef)));
   const started: string[] = [];
-  const startOne = async (name: string): Promise<number> => {
-    const pod = podConfig({ name, logRoot: opts.logRoot, cgroupParent: opts.cgroupParent, labels: { bench: 'pod-startup-floor' } });
+  const startOne = async (i: number): Promise<number> => {
+    const pod = pods[i];
+    const container = containers[i];
+    if (pod === undefined || container === undefined) throw new Error(`no config for floor pod ${i}`);
     const t0 = performance.now();
-    const podId = await cri.runPodSandbox(pod.config);
+    const podId = await cri.runPodSandbox(pod.sandbox);
     started.push(podId);
-    // The same process as the agent's pods run.
-    const id = await cri.createContainer(podId, { ...shellContainer('main', ''), command: ['sleep', '3600'] }, pod.config);
+    const id = await cri.createContainer(podId, container, pod.sandbox);
     await cri.startContainer(id);
     return performance.now() - t0;
   };
-  try {
-    return await Promise.all(Array.from({ length: opts.n }, (_, i) => startOne(`${opts.round}-${i}`)));
-  } finally {
+  const remove = async (): Promise<void> => {
     await Promise.all(
       started.map(async (id) => {
         await cri.stopPodSandbox(id);
         await cri.removePodSandbox(id);
       }),
     );
+  };
+  const outcomes = await Promise.allSettled(pods.map((_, i) => startOne(i)));
+  const failure = outcomes.find((o) => o.status === 'rejected');
+  if (failure !== undefined) {
+    await remove();
+    throw failure.reason;
   }
+  return { latencies: outcomes.map((o) => (o.status === 'fulfilled' ? o.value : Number.NaN)), remove };
 }

@@ -62,3 +62,20 @@ export async function measureCpuShare(pid: number, seconds: number, sleep: (ms: 
   const elapsed = (performance.now() - t0) / 1000;
   return (after - before) / hz / elapsed;
 }
+
+/**
+ * The machine's busy time from /proc/stat's `cpu` line, in clock ticks: user + nice + system +
+ * irq + softirq + steal, summed over all cores (idle and iowait left out).
+ */
+export function parseBusyTicks(statText: string): number {
+  const line = /^cpu\s+(.*)$/m.exec(statText)?.[1];
+  if (line === undefined) return Number.NaN;
+  const f = line.trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  const sum = [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? Number.NaN), 0);
+  return sum;
+}
+
+export async function readMachineBusyTicks(): Promise<number> {
+  return parseBusyTicks(await readFile('/proc/stat', 'utf8'));
+}

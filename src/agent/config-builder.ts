@@ -31,8 +31,20 @@ export interface ConfigBuilderOptions {
   onWarning(pod: Pod, reason: string, message: string): void;
 }
 
+const RESOLV_CONF_REUSE_MS = 2000;
+
 export function createConfigBuilder(deps: { objects: PodObjects; node: NodeFacts }, opts: ConfigBuilderOptions): PodConfigBuilder {
-  const resolvConf = async (): Promise<string | undefined> => (opts.resolvConf === '' ? undefined : readFile(opts.resolvConf, 'utf8').catch(() => undefined));
+  // One read serves every sandbox built within RESOLV_CONF_REUSE_MS: a burst of pod starts reads
+  // the file once, and an edit still reaches pods created a few seconds later.
+  let hostResolv: { readAt: number; text: Promise<string | undefined> } | undefined;
+  const resolvConf = (): Promise<string | undefined> => {
+    if (opts.resolvConf === '') return Promise.resolve(undefined);
+    const now = performance.now();
+    if (hostResolv === undefined || now - hostResolv.readAt > RESOLV_CONF_REUSE_MS) {
+      hostResolv = { readAt: now, text: readFile(opts.resolvConf, 'utf8').catch(() => undefined) };
+    }
+    return hostResolv.text;
+  };
   return {
     hash: (c: Container) => containerHash(c),
     async sandboxConfig(pod: Pod, attempt: number): Promise<PodSandboxConfig> {

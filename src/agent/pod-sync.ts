@@ -96,7 +96,9 @@ export class PodSync {
     const runtime = this.changes(uid);
     const waiting = new Map<string, { reason: string; message?: string }>();
     const retry: number[] = [];
-    const cached = opts?.cachedRuntime === true ? reader.cachedPod(uid) : undefined;
+    // A pod new to the runtime (the usual first sync) is planned from the last relist, which found
+    // nothing for it; otherwise from the relist PLEG woke us with, else from a fresh read.
+    const cached = opts?.cachedRuntime === true ? reader.cachedPod(uid) : reader.knownAbsent(uid) ? { state: undefined } : undefined;
     const state = cached === undefined ? await reader.readPod(uid, signal) : cached.state;
     const reread = async (): Promise<PodRuntimeState | undefined> => (runtime.made ? reader.readPod(uid, signal) : state);
     const plan = computePodActions({

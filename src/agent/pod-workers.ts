@@ -19,6 +19,9 @@ import { podFinished } from './pod-actions.js';
 import { gracePeriodSeconds, type PodSync } from './pod-sync.js';
 import type { PodRuntimeState } from './runtime-state.js';
 
+/** Why a retry timer is dropped (replaced or no longer needed); fixed, so no DOMException is built. */
+const TIMER_DONE = Object.freeze({ timerDone: true });
+
 export interface PodFacts {
   waiting: Map<string, { reason: string; message?: string }>;
   podFailure?: { reason: string; message: string };
@@ -126,7 +129,7 @@ export class PodWorkers {
 
   dispose(): void {
     this.stop.abort();
-    for (const w of this.workers.values()) w.timer?.abort();
+    for (const w of this.workers.values()) w.timer?.abort(TIMER_DONE);
   }
 
   private kick(w: Worker): void {
@@ -135,7 +138,7 @@ export class PodWorkers {
   }
 
   private retryLater(w: Worker, ms: number): void {
-    w.timer?.abort();
+    w.timer?.abort(TIMER_DONE);
     const timer = new AbortController();
     w.timer = timer;
     const signal = AbortSignal.any([timer.signal, this.stop.signal]);
@@ -210,7 +213,7 @@ export class PodWorkers {
     if (w.phase === 'terminated' && w.removed) {
       await sync.cleanup(w.uid, pod, signal);
       this.workers.delete(w.uid);
-      w.timer?.abort();
+      w.timer?.abort(TIMER_DONE);
       status.removed(w.uid);
     }
     return undefined;

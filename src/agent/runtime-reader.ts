@@ -87,6 +87,15 @@ export class RuntimeReader {
     return { state: cached.state };
   }
 
+  /**
+   * Whether the runtime is known to have nothing for the pod: a relist ran, found nothing for it,
+   * and no change of the pod has ended since that relist began (so a new pod's first sync need
+   * not ask). Callers hold the pod's one in-flight operation, so no change is under way.
+   */
+  knownAbsent(uid: string): boolean {
+    return this.relistAt > 0 && !this.pods.has(uid) && !this.changes.has(uid);
+  }
+
   /** A call that changes the pod in the runtime has ended (successfully or not): its cached state is stale. */
   changed(uid: string): void {
     this.changes.set(uid, ++this.clock);

@@ -58,6 +58,12 @@ export function isStaticPod(pod: Pod): boolean {
   return source !== undefined && source !== 'api';
 }
 
+/**
+ * The reason the idle sleep is aborted with. abort() without a reason builds a DOMException with
+ * a stack trace, and the loop is woken for every pod update: a fixed reason costs nothing.
+ */
+const WOKEN = Object.freeze({ woken: true });
+
 /** Status PATCHes in flight at once. */
 const SEND_CONCURRENCY = 8;
 
@@ -218,9 +224,9 @@ export class StatusManager implements Disposable {
     for (const e of this.entries.values()) if (this.needsSync(e) && e.retryAt > 0) until = Math.min(until, e.retryAt);
     const ms = Math.max(0, until - this.deps.clock.now());
     const woken = new AbortController();
-    const onStop = (): void => woken.abort();
+    const onStop = (): void => woken.abort(WOKEN);
     signal.addEventListener('abort', onStop, { once: true });
-    this.wake = () => woken.abort();
+    this.wake = () => woken.abort(WOKEN);
     try {
       if (!this.pending && !signal.aborted) await this.deps.clock.sleep(ms, woken.signal);
     } catch {

@@ -98,3 +98,26 @@ test('a started sandbox IP is remembered: the next read asks no PodSandboxStatus
   assert.deepEqual(pod?.sandboxes[0]?.ips, ['10.0.0.9']);
   assert.ok(!f.calls.some((c) => c.startsWith('PodSandboxStatus')));
 });
+
+test('a pod is known absent only after a relist that began after its last change found nothing', async () => {
+  const f = fakeRuntime();
+  f.add('a', 's1');
+  const reader = new RuntimeReader({ runtime: f.runtime });
+  // No relist yet: nothing is known.
+  assert.equal(reader.knownAbsent('new'), false);
+  await reader.readAll();
+  assert.equal(reader.knownAbsent('new'), true);
+  assert.equal(reader.knownAbsent('a'), false, 'the relist found a');
+  // A change of a pod that the relist did not see (its sandbox was being made) must be read.
+  f.add('new', 's2');
+  await new PodChanges(f.runtime, reader, 'new').stopPodSandbox('s2');
+  assert.equal(reader.knownAbsent('new'), false);
+  // A change that ends while a relist is under way: that relist does not vouch for the pod.
+  f.hold();
+  const relist = reader.readAll();
+  await new PodChanges(f.runtime, reader, 'other').stopPodSandbox('s3');
+  f.release();
+  await relist;
+  assert.equal(reader.knownAbsent('other'), false);
+  assert.equal(reader.knownAbsent('new'), false, 'the relist found new');
+});
