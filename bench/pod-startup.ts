@@ -1,19 +1,23 @@
 // bench/pod-startup: how long the agent takes from a pod's create to its Ready, against the
 // runtime floor (the same pods started straight through CRI), and the agent's footprint.
 //
-//   node dist/bench/pod-startup.js [--sizes 1,10,30] [--repeat 3] [--idle-seconds 30]
+//   node dist/bench/pod-startup.js [--sizes 1,10,30] [--repeat 5] [--idle-seconds 30]
 //
 // For each size N, N busybox `sleep 3600` pods are created at once (image present, bound to the
 // node: no scheduler needed), each timed from its create being sent to a watch event showing it
 // Ready; the floor is RunPodSandbox + CreateContainer + StartContainer of the same N pods at once,
-// before the agent starts (it would otherwise remove pods it does not know). With the largest N
+// with the CRI configs the agent's own builder makes for them, while the agent and the apiserver
+// are stopped (SIGSTOP); floor and agent rounds alternate. With the largest N
 // running, the agent's RSS (VmRSS, sampled every second over --idle-seconds: the highest sample is
 // the figure, as the heap saws up and down between collections) and CPU (utime + stime over
 // --idle-seconds) are read from /proc.
 // The agent's own CPU time per round (utime + stime, create -> all Ready) is printed too: unlike
 // the latencies it hardly depends on what else the machine is doing.
 // Targets (the issue): overhead over the floor < 150 ms for 1 pod (p50), < 10 % at 30 pods (p99,
-// i.e. the whole batch); RSS < 100 MiB; idle CPU < 3 % of a core.
+// i.e. the whole batch); RSS < 100 MiB; idle CPU < 3 % of a core. The 30-pod overhead is printed
+// two ways: p99 over all rounds pooled, and the median over rounds of each agent round's p99 against
+// the floor round run just before it (these VMs' speed drifts by 20 % from round to round, which
+// the pooled figure takes for agent overhead whenever a slow spell falls on an agent round).
 // Everything runs in a harness test node: containerd, apiserver and agent in its netns.
 import { parseArgs } from 'node:util';
 import { removeEmptyCgroups } from './lib/cgroup-cleanup.js';
@@ -31,7 +35,7 @@ import { ms, percentile } from './lib/stats.js';
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,10,30' },
-    repeat: { type: 'string', default: '3' },
+    repeat: { type: 'string', default: '5' },
     'idle-seconds': { type: 'string', default: '30' },
   },
 });
@@ -59,6 +63,24 @@ interface SizeResult {
   /** The whole machine's busy ticks (all cores) per round: agent rounds, floor rounds. */
   machineCpu: number[];
   floorMachineCpu: number[];
+  /** Each round's own p99 (for 30 pods, its slowest pod), agent round i paired with floor round i. */
+  floorRoundP99: number[];
+  agentRoundP99: number[];
+}
+
+/** Per round pair, (agent round p99 / floor round p99 - 1) in percent. */
+function pairedOverheads(r: SizeResult): number[] {
+  return r.agentRoundP99.map((a, i) => (a / (r.floorRoundP99[i] ?? Number.NaN) - 1) * 100);
+}
+
+/** Runs `fn` with the processes stopped (SIGSTOP), continuing them (SIGCONT) however it ends. */
+async function whileStopped<T>(pids: number[], fn: () => Promise<T>): Promise<T> {
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  try {
+    return await fn();
+  } finally {
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+  }
 }
 
 const node = await startTestNode();
@@ -69,24 +91,24 @@ try {
   await cri.pullImage(BUSYBOX_IMAGE.ref);
   const version = await cri.version();
 
-  // 1. The floor, before the agent exists: the agent's own CRI configs for the same pods.
+  // The floor uses the agent's own CRI configs for the same pods. Floor and agent rounds alternate,
+  // so a slow spell of the machine (these are VMs on shared hosts) weighs on both alike; during a
+  // floor round the agent and the apiserver are stopped (SIGSTOP): they use no CPU and the agent
+  // cannot take the floor's pods for orphans (they carry its labels) until they are removed.
   const imageRef = (await cri.imageStatus(BUSYBOX_IMAGE.ref))?.id ?? BUSYBOX_IMAGE.ref;
   const floorPods = await floorPodFactory({ nodeName: NODE_NAME, podLogsDir: node.tmp.join('floor-logs') });
-  const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [], machineCpu: [], floorMachineCpu: [] }));
-  for (const r of results) {
-    for (let i = 0; i < repeat; i++) {
-      const [before, busyBefore] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
-      const round = await floorRound(cri, { n: r.n, round: `floor-${r.n}-${i}`, pods: floorPods, imageRef });
-      const [after, busyAfter] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
-      r.floor.push(...round.latencies);
-      r.floorRuntimeCpu.push(after - before);
-      r.floorMachineCpu.push(busyAfter - busyBefore);
-      await round.remove();
-    }
-  }
-
-  // 2. The agent.
+  const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [], machineCpu: [], floorMachineCpu: [], floorRoundP99: [], agentRoundP99: [] }));
   const cluster = await startBenchCluster(node, { nodeName: NODE_NAME, agentLogLevel: 'warn' });
+  const floorOnce = async (r: SizeResult, i: number): Promise<void> => {
+    const [before, busyBefore] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
+    const round = await floorRound(cri, { n: r.n, round: `floor-${r.n}-${i}`, pods: floorPods, imageRef });
+    const [after, busyAfter] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
+    r.floor.push(...round.latencies);
+    r.floorRoundP99.push(percentile(round.latencies, 99));
+    r.floorRuntimeCpu.push(after - before);
+    r.floorMachineCpu.push(busyAfter - busyBefore);
+    await round.remove();
+  };
   let rss = Number.NaN;
   let rssLow = Number.NaN;
   let split = { anon: Number.NaN, file: Number.NaN };
@@ -94,10 +116,13 @@ try {
   try {
     for (const r of results) {
       for (let i = 0; i < repeat; i++) {
+        await whileStopped([cluster.agent.pid, cluster.apiserver.pid], () => floorOnce(r, i));
         const round = `ps-${r.n}-${i}`;
         const pids = [cluster.agent.pid, cluster.apiserver.pid, node.containerd.daemon.pid];
         const [ticks, busyBefore] = await Promise.all([Promise.all(pids.map(readCpuTicks)), readMachineBusyTicks()]);
-        r.agent.push(...(await agentRound(cluster.client, { n: r.n, round, nodeName: cluster.nodeName, timeoutMs: ROUND_TIMEOUT_MS })));
+        const latencies = await agentRound(cluster.client, { n: r.n, round, nodeName: cluster.nodeName, timeoutMs: ROUND_TIMEOUT_MS });
+        r.agent.push(...latencies);
+        r.agentRoundP99.push(percentile(latencies, 99));
         const [ticksAfter, busyAfter] = await Promise.all([Promise.all(pids.map(readCpuTicks)), readMachineBusyTicks()]);
         const used = ticksAfter.map((t, k) => t - (ticks[k] ?? Number.NaN));
         r.machineCpu.push(busyAfter - busyBefore);
@@ -147,6 +172,8 @@ try {
     console.log(`    ${String(r.n).padStart(4)} pods: agent ${secs(r.agentCpu)}, apiserver ${secs(r.apiserverCpu)}, containerd ${secs(r.runtimeCpu)} (floor rounds: ${secs(r.floorRuntimeCpu)})`);
     console.log(`          whole machine, all cores: ${secs(r.machineCpu)} (floor rounds: ${secs(r.floorMachineCpu)})`);
   }
+  console.log('  p99 overhead of each agent round over the floor round just before it (paired: a slow spell of the host hits both):');
+  for (const r of results) console.log(`    ${String(r.n).padStart(4)} pods: ${pairedOverheads(r).map((x) => `${x.toFixed(1)} %`).join(', ')}; median ${percentile(pairedOverheads(r), 50).toFixed(1)} %`);
   const verdict = (value: number, limit: number): string => (Number.isNaN(value) ? 'n/a' : value < limit ? 'ok' : 'MISSED');
   const one = results.find((r) => r.n === 1);
   const thirty = results.find((r) => r.n === 30);
@@ -154,7 +181,9 @@ try {
   const overThirty = thirty === undefined ? Number.NaN : (percentile(thirty.agent, 99) / percentile(thirty.floor, 99) - 1) * 100;
   console.log('  targets:');
   console.log(`    overhead, 1 pod (p50)              ${ms(overOne).padStart(10)}  < 150 ms    ${verdict(overOne, 150)}`);
-  console.log(`    overhead, 30 pods (p99)            ${`${overThirty.toFixed(1)} %`.padStart(10)}  < 10 %      ${verdict(overThirty, 10)}`);
+  const pairedThirty = thirty === undefined ? Number.NaN : percentile(pairedOverheads(thirty), 50);
+  console.log(`    overhead, 30 pods (p99, all rounds) ${`${overThirty.toFixed(1)} %`.padStart(9)}  < 10 %      ${verdict(overThirty, 10)}`);
+  console.log(`    overhead, 30 pods (p99, paired)     ${`${pairedThirty.toFixed(1)} %`.padStart(9)}  < 10 %      ${verdict(pairedThirty, 10)}`);
   console.log(`    agent RSS, ${largest} pods running        ${`${(rss / MIB).toFixed(1)} MiB`.padStart(10)}  < 100 MiB   ${verdict(rss / MIB, 100)}`);
   console.log(`      (highest of 1 s samples over ${idleSeconds} s, lowest ${(rssLow / MIB).toFixed(1)} MiB; at the highest: anonymous ${(split.anon / MIB).toFixed(1)} MiB, file-backed ${(split.file / MIB).toFixed(1)} MiB)`);
   console.log(`    agent CPU, ${largest} pods, ${idleSeconds} s idle       ${`${(cpu * 100).toFixed(2)} %`.padStart(10)}  < 3 % core  ${verdict(cpu * 100, 3)}`);
