@@ -123,7 +123,9 @@ function readMapEntry(rd: WireReader, f: FieldInfo, map: CriMessage, end: number
     }
   }
   if (value === undefined) value = f.kind === K.bytes ? Buffer.alloc(0) : defaultOf(new FieldInfo('', 2, f.kind, 0, f.ref));
-  map[key] = value;
+  // A key "__proto__" is data like any other: assigning it would set the object's prototype.
+  if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
 }
 
 /** Decodes a whole buffer as a message of type `mi`; malformed input throws Internal. */

@@ -109,3 +109,14 @@ test('unbalanced or runaway groups are refused', () => {
   const deep = Buffer.from(Array(200).fill([0xa3, 0x06]).flat());
   assert.throws(() => decodeCriMessage('VersionResponse', deep), internal(/nested too deep/));
 });
+
+test('a map key "__proto__" from the runtime is an ordinary key, not the prototype', () => {
+  // JSON.parse makes "__proto__" an own key (an object literal would set the prototype instead).
+  const labels0: unknown = JSON.parse('{"__proto__": "x", "app": "web"}');
+  const bytes = encodeCriMessage('PodSandboxStatusResponse', { status: { id: 's1', labels: labels0 } });
+  const decoded = decodeCriMessage('PodSandboxStatusResponse', bytes) as { status: { labels: Record<string, unknown> } };
+  const labels = decoded.status.labels;
+  assert.equal(Object.getPrototypeOf(labels), Object.prototype);
+  assert.deepEqual(Object.keys(labels).sort(), ['__proto__', 'app']);
+  assert.equal(Object.getOwnPropertyDescriptor(labels, '__proto__')?.value, 'x');
+});
