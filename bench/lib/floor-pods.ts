@@ -4,6 +4,7 @@
 // RuntimeDefault seccomp profile, labels, annotations, DNS, resources), without the agent.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism, totalmem } from 'node:os';
 import { createConfigBuilder } from '../../src/agent/config-builder.js';
 import { isJsonObject } from '../../src/api/object.js';
 import { schemeDefaultPod } from '../../src/api/pod-defaults.js';
@@ -33,7 +34,7 @@ export async function floorPodFactory(opts: FloorPodOptions): Promise<FloorPodFa
     {
       // The bench's pods use no ConfigMaps or Secrets.
       objects: { configMap: () => Promise.resolve(undefined), secret: () => Promise.resolve(undefined) },
-      node: { nodeName: opts.nodeName, hostIP: () => '127.0.0.1', allocatable: () => ({ cpu: '2', memory: String(2 ** 34) }), memoryCapacityBytes: () => 2 ** 34 },
+      node: { nodeName: opts.nodeName, hostIP: () => '127.0.0.1', allocatable: () => ({ cpu: String(availableParallelism()), memory: String(totalmem()) }), memoryCapacityBytes: () => totalmem() },
     },
     {
       podLogsDir: opts.podLogsDir,

@@ -65,15 +65,14 @@ export async function measureCpuShare(pid: number, seconds: number, sleep: (ms: 
 
 /**
  * The machine's busy time from /proc/stat's `cpu` line, in clock ticks: user + nice + system +
- * irq + softirq + steal, summed over all cores (idle and iowait left out).
+ * irq + softirq, summed over all cores (idle, iowait and steal, time the host gave elsewhere,
+ * left out).
  */
 export function parseBusyTicks(statText: string): number {
   const line = /^cpu\s+(.*)$/m.exec(statText)?.[1];
   if (line === undefined) return Number.NaN;
-  const f = line.trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f;
-  const sum = [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? Number.NaN), 0);
-  return sum;
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).map(Number);
+  return [user, nice, system, irq, softirq].reduce<number>((a, b) => a + (b ?? Number.NaN), 0);
 }
 
 export async function readMachineBusyTicks(): Promise<number> {
