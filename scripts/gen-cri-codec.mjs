@@ -1,7 +1,7 @@
 // Regenerates src/cri/proto/cri-descriptors.ts, the table codec.ts encodes and decodes CRI
 // messages with, from src/cri/proto/api.proto. Run by hand after editing the .proto:
 //   node scripts/gen-cri-codec.mjs
-// The unit test test/unit/cri/proto/codec.test.ts fails while the committed table is stale.
+// The unit test test/unit/cri/proto/descriptors.test.ts fails while the committed table is stale.
 import { writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
