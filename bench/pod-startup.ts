@@ -99,6 +99,10 @@ try {
   const floorPods = await floorPodFactory({ nodeName: NODE_NAME, podLogsDir: node.tmp.join('floor-logs') });
   const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [], machineCpu: [], floorMachineCpu: [], floorRoundP99: [], agentRoundP99: [] }));
   const cluster = await startBenchCluster(node, { nodeName: NODE_NAME, agentLogLevel: 'warn' });
+  // The bench client opens a keep-alive TLS connection per concurrent request. Open them now, so
+  // the first round of each size does not pay ~20 TLS handshakes (client and apiserver) that a
+  // steady client (kubectl, client-go over one HTTP/2 connection) never pays per pod.
+  await Promise.all(Array.from({ length: largest }, () => cluster.client.request('GET', '/api/v1/namespaces/default/pods?limit=1')));
   const floorOnce = async (r: SizeResult, i: number): Promise<void> => {
     const [before, busyBefore] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
     const round = await floorRound(cri, { n: r.n, round: `floor-${r.n}-${i}`, pods: floorPods, imageRef });
