@@ -87,34 +87,31 @@ export class WireReader {
     return stop;
   }
 
-  fixed32(end: number): number {
+  /** Moves past `n` fixed-width bytes and returns where they start; checks them against `end`. */
+  private fixed(n: number, end: number, what: string): number {
     const pos = this.pos;
-    if (pos + 4 > end) throw this.fail('truncated fixed32');
-    this.pos = pos + 4;
-    return this.buf.readUInt32LE(pos);
+    if (pos + n > end) throw this.fail(`truncated ${what}`);
+    this.pos = pos + n;
+    return pos;
+  }
+
+  fixed32(end: number): number {
+    return this.buf.readUInt32LE(this.fixed(4, end, 'fixed32'));
   }
 
   /** 8 little-endian bytes into lo/hi. */
   fixed64(end: number): void {
-    const pos = this.pos;
-    if (pos + 8 > end) throw this.fail('truncated fixed64');
+    const pos = this.fixed(8, end, 'fixed64');
     this.lo = this.buf.readUInt32LE(pos);
     this.hi = this.buf.readUInt32LE(pos + 4);
-    this.pos = pos + 8;
   }
 
   float(end: number): number {
-    const pos = this.pos;
-    if (pos + 4 > end) throw this.fail('truncated float');
-    this.pos = pos + 4;
-    return this.buf.readFloatLE(pos);
+    return this.buf.readFloatLE(this.fixed(4, end, 'float'));
   }
 
   double(end: number): number {
-    const pos = this.pos;
-    if (pos + 8 > end) throw this.fail('truncated double');
-    this.pos = pos + 8;
-    return this.buf.readDoubleLE(pos);
+    return this.buf.readDoubleLE(this.fixed(8, end, 'double'));
   }
 
   string(end: number): string {

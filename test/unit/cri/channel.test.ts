@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as http2 from 'node:http2';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, isNodeletError } from '../../../src/base/errors.js';
+import { ErrorCode } from '../../../src/base/errors.js';
 import { CriChannel, type GrpcMethod, type GrpcService } from '../../../src/cri/channel.js';
 import { MAX_MESSAGE_BYTES } from '../../../src/cri/grpc/framing.js';
+import { rejectsWith } from './rejects-with.js';
 import { frame, GRPC_HEADERS, reply, startRawGrpcServer, trailers, type RawGrpcServer, type RawHandler } from './grpc/raw-grpc-server.js';
 
 function json(name: string): GrpcMethod {
@@ -118,15 +119,6 @@ after(async () => {
   ch.dispose();
   await srv.dispose();
 });
-
-function rejectsWith(code: ErrorCode, detail?: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(isNodeletError(err), `expected a NodeletError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (detail !== undefined) assert.match(err.message, detail);
-    return true;
-  };
-}
 
 const call = (rpc: string, req: object = {}, timeoutMs?: number, signal?: AbortSignal) => ch.unary(rpc, req, { timeoutMs, signal });
 

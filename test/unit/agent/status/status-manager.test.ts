@@ -48,6 +48,15 @@ class FakeClient {
   failures: Error[] = [];
   /** When set, patch waits for this before resolving. */
   gate: Promise<void> | undefined;
+  /** Holds every PATCH until the returned release is called. */
+  hold(): () => void {
+    let open: () => void = () => undefined;
+    this.gate = new Promise((r) => (open = r));
+    return () => {
+      this.gate = undefined;
+      open();
+    };
+  }
   readonly server = 'https://fake';
   async patch(path: string, _type: PatchType, patch: unknown): Promise<KubeObject> {
     this.calls.push({ method: 'patch', path, body: structuredClone(patch) });
@@ -117,15 +126,13 @@ test('status manager: sends a changed status once, as a merge patch with the uid
 
 test('status manager: never sends an older status after a newer one; skips intermediate ones', async () => {
   const { fake, sm } = setup();
-  let open: () => void = () => undefined;
-  fake.gate = new Promise((r) => (open = r));
+  const release = fake.hold();
   sm.setPodStatus(pod(), status('Pending'));
   await settle();
   assert.equal(fake.calls.length, 1);
   sm.setPodStatus(pod(), status('Running'));
   sm.setPodStatus(pod(), status('Succeeded'));
-  fake.gate = undefined;
-  open();
+  release();
   await settle();
   assert.deepEqual(fake.calls.map((c) => sentStatus(c).phase), ['Pending', 'Succeeded']);
   await sm.dispose();
@@ -133,8 +140,7 @@ test('status manager: never sends an older status after a newer one; skips inter
 
 test('status manager: a status set while other sends are in flight goes out without waiting for them', async () => {
   const { fake, sm } = setup();
-  let open: () => void = () => undefined;
-  fake.gate = new Promise((r) => (open = r));
+  const release = fake.hold();
   sm.setPodStatus(pod(), status('Pending'));
   await settle();
   assert.equal(fake.calls.length, 1);
@@ -144,8 +150,7 @@ test('status manager: a status set while other sends are in flight goes out with
   await settle();
   // web's PATCH is still held; db's is sent by a free lane.
   assert.deepEqual(fake.calls.map((c) => c.path), ['/api/v1/namespaces/ns/pods/web/status', '/api/v1/namespaces/ns/pods/db/status']);
-  fake.gate = undefined;
-  open();
+  release();
   await settle();
   assert.equal(fake.calls.length, 2);
   await sm.dispose();
