@@ -5,8 +5,19 @@
 import type { Clock } from '../../base/clock.js';
 import type { Disposable } from '../../base/lifecycle.js';
 import type { KubeObject } from '../object.js';
-import { runReflector } from './reflector.js';
+import { objectKey } from './object-key.js';
+import { runReflector, type ReflectorOptions } from './reflector.js';
+import type { SharedReflectors } from './shared-reflectors.js';
 import type { KubeClient, WatchEvent } from './types.js';
+
+export { objectKey };
+
+export interface InformerDeps {
+  client: KubeClient;
+  clock: Clock;
+  /** One list+watch per collection for all the informers given the same SharedReflectors. */
+  reflectors?: SharedReflectors;
+}
 
 export interface InformerHandlers<T> {
   /** Added, or changed (old is the previous cached value). */
@@ -25,11 +36,6 @@ export interface InformerOptions<T> {
   onError?(err: unknown): void;
 }
 
-export function objectKey(obj: { metadata: { namespace?: string; name?: string } }): string {
-  const ns = obj.metadata.namespace ?? '';
-  return ns === '' ? (obj.metadata.name ?? '') : `${ns}/${obj.metadata.name ?? ''}`;
-}
-
 export class Informer<T> implements Disposable {
   private readonly cache = new Map<string, T>();
   private readonly handlers: Array<InformerHandlers<T>> = [];
@@ -39,7 +45,7 @@ export class Informer<T> implements Disposable {
   private readonly syncWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly deps: { client: KubeClient; clock: Clock },
+    private readonly deps: InformerDeps,
     private readonly opts: InformerOptions<T>,
   ) {}
 
@@ -48,7 +54,9 @@ export class Informer<T> implements Disposable {
   }
 
   start(): void {
-    this.running ??= runReflector(this.deps, {
+    const reflectors = this.deps.reflectors;
+    const run = reflectors === undefined ? (o: ReflectorOptions) => runReflector(this.deps, o) : (o: ReflectorOptions) => reflectors.run(o);
+    this.running ??= run({
       path: this.opts.path,
       ...(this.opts.labelSelector === undefined ? {} : { labelSelector: this.opts.labelSelector }),
       ...(this.opts.fieldSelector === undefined ? {} : { fieldSelector: this.opts.fieldSelector }),

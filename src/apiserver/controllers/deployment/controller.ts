@@ -3,14 +3,11 @@
 // claim its ReplicaSets, then either scale (paused, or resized), or roll (RollingUpdate or
 // Recreate) one step, clean up history, and write status. Each step is recomputed from the
 // cache, so a restarted controller continues a rollout where the objects say it is.
-import type { KubeClient } from '../../../api/client/types.js';
 import { Informer } from '../../../api/client/informer.js';
 import { isEverything, matchesLabels } from '../../../api/labels.js';
 import type { KubeObject } from '../../../api/object.js';
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError, NodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { WorkQueue } from '../work-queue.js';
 import { addAfter } from '../replicaset/delayed.js';
 import { adopt, decideClaim, release } from '../replicaset/ownership.js';
@@ -19,12 +16,9 @@ import { replicaSetPath, replicaSetView, type ReplicaSetView } from '../replicas
 import { deploymentPath, deploymentView, type DeploymentView } from './deployment-view.js';
 import { Fresher } from './fresher.js';
 import { runRollout, type RolloutOps } from './rollout.js';
+import type { ControllerDeps } from '../deps.js';
 
-export interface DeploymentControllerDeps {
-  client: KubeClient;
-  clock: Clock;
-  log: Logger;
-}
+export type DeploymentControllerDeps = ControllerDeps;
 
 export interface DeploymentControllerOptions {
   name?: string;

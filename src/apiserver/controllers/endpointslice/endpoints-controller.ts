@@ -3,17 +3,15 @@
 // informers as the slice controller; an Endpoints informer says what is stored, so an unchanged
 // service costs no request. Deleting a Service deletes its Endpoints; an Endpoints object deleted
 // by someone else is recreated.
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { jsonEqual } from '../../../api/json.js';
 import { Informer } from '../../../api/client/informer.js';
-import type { KubeClient } from '../../../api/client/types.js';
 import { isJsonObject, type JsonValue, type KubeObject } from '../../../api/object.js';
 import { WorkQueue } from '../work-queue.js';
 import { desiredSubsets, endpointsLabels } from './endpoints-plan.js';
 import { ServicePodIndex } from './service-index.js';
+import type { ControllerDeps } from '../deps.js';
 
 export class EndpointsController implements Disposable {
   private readonly index: ServicePodIndex;
@@ -21,7 +19,7 @@ export class EndpointsController implements Disposable {
   private readonly queue: WorkQueue;
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly deps: { client: KubeClient; clock: Clock; log: Logger }, _opts: Record<string, never> = {}) {
+  constructor(private readonly deps: ControllerDeps, _opts: Record<string, never> = {}) {
     this.queue = new WorkQueue({ clock: deps.clock, log: deps.log, name: 'endpoints controller' }, (key) => this.sync(key));
     this.index = new ServicePodIndex({ ...deps, name: 'endpoints controller' }, (key) => this.queue.add(key));
     this.endpoints = new Informer<KubeObject>(deps, {

@@ -2,13 +2,11 @@
 // and the mapping from a change to the services it concerns (a pod change enqueues every service
 // in its namespace whose selector matches its old or new labels; a change that does not touch
 // what endpoints are made of enqueues nothing). Handlers only enqueue service keys.
-import type { Clock } from '../../../base/clock.js';
 import { errorMessage } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { Informer } from '../../../api/client/informer.js';
-import type { KubeClient } from '../../../api/client/types.js';
 import { parsePod, parseService, podsEquivalent, selectorMatches, type Pod, type Service } from './model.js';
+import type { ControllerDeps } from '../deps.js';
 
 export class ServicePodIndex implements Disposable {
   private readonly services: Informer<Service>;
@@ -16,7 +14,7 @@ export class ServicePodIndex implements Disposable {
   private readonly servicesByNs = new Map<string, Map<string, Service>>();
   private readonly podsByNs = new Map<string, Map<string, Pod>>();
 
-  constructor(deps: { client: KubeClient; clock: Clock; log: Logger; name: string }, enqueue: (serviceKey: string) => void) {
+  constructor(deps: ControllerDeps & { name: string }, enqueue: (serviceKey: string) => void) {
     const onInvalid = (kind: string) => (obj: { metadata: { name?: string } }, err: unknown): void => {
       deps.log.warn(`${deps.name}: ignoring an invalid ${kind}`, { name: obj.metadata.name, error: errorMessage(err) });
     };

@@ -5,17 +5,15 @@
 // deletes. What we wrote is remembered until the slice informer shows it, and a service whose
 // slices the cache does not yet show is not planned again (the informer event requeues it), so a
 // stale cache never makes us create a second slice for the same endpoints.
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { Informer } from '../../../api/client/informer.js';
-import type { KubeClient } from '../../../api/client/types.js';
 import type { JsonObject, KubeObject } from '../../../api/object.js';
 import { WorkQueue } from '../work-queue.js';
 import { parseSlice, type Endpoint, type EndpointPort, type Service, type Slice } from './model.js';
 import { ServicePodIndex } from './service-index.js';
 import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MAX_ENDPOINTS_PER_SLICE, planSlices, type PlannedSlice } from './slice-plan.js';
+import type { ControllerDeps } from '../deps.js';
 
 export interface EndpointSliceControllerOptions {
   /** Upstream's --max-endpoints-per-slice (default 100). */
@@ -43,7 +41,7 @@ export class EndpointSliceController implements Disposable {
   private starting: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { client: KubeClient; clock: Clock; log: Logger },
+    private readonly deps: ControllerDeps,
     opts: EndpointSliceControllerOptions = {},
   ) {
     this.max = opts.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE;

@@ -4,16 +4,14 @@
 // node's existing podCIDRs (a node that has one keeps it); a deleted node's subnets are released.
 // A full range leaves the node without a CIDR, with a CIDRNotAvailable event, until a subnet
 // is released.
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { arrayAt, asJson, objectAt } from '../../../api/json.js';
 import { Informer } from '../../../api/client/informer.js';
-import type { KubeClient } from '../../../api/client/types.js';
 import type { KubeObject } from '../../../api/object.js';
 import { WorkQueue } from '../work-queue.js';
 import { cidrSets, formatCidr, type CidrSet, type NodeIpamOptions } from './cidr-set.js';
+import type { ControllerDeps } from '../deps.js';
 
 export { cidrSets, DEFAULT_CLUSTER_CIDR, type NodeIpamOptions } from './cidr-set.js';
 
@@ -44,7 +42,7 @@ export class NodeIpamController implements Disposable {
   private starting: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { client: KubeClient; clock: Clock; log: Logger },
+    private readonly deps: ControllerDeps,
     opts: NodeIpamOptions = {},
   ) {
     this.sets = cidrSets(opts);

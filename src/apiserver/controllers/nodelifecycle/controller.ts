@@ -4,18 +4,16 @@
 // conditions set Unknown and the unreachable taints; its pods are marked not ready and, after
 // their toleration of the NoExecute taint runs out, deleted so their controllers replace them.
 // A node that renews again loses the unreachable taints (its agent reposts Ready).
-import type { KubeClient } from '../../../api/client/types.js';
 import { Informer } from '../../../api/client/informer.js';
 import { asJson, objectAt, objectsAt, stringAt } from '../../../api/json.js';
 import type { KubeObject } from '../../../api/object.js';
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { WorkQueue } from '../work-queue.js';
 import { addAfter } from '../replicaset/delayed.js';
 import { isActive, podView, type PodView } from '../replicaset/pods.js';
 import { evictionTime, notReadyConditions, parseTaints, parseTolerations, unknownConditions, withoutUnreachableTaints, withUnreachableTaints } from './plan.js';
+import type { ControllerDeps } from '../deps.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -64,7 +62,7 @@ export class NodeLifecycleController implements Disposable {
   private readonly evictionSeconds: number;
 
   constructor(
-    private readonly deps: { client: KubeClient; clock: Clock; log: Logger },
+    private readonly deps: ControllerDeps,
     opts: NodeLifecycleOptions = {},
   ) {
     this.graceMs = opts.gracePeriodMs ?? 50_000;

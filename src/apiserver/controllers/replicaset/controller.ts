@@ -2,15 +2,12 @@
 // pods and replicasets only record keys; one work queue syncs a ReplicaSet at a time from the
 // cache: claim pods (adopt/release), create or delete the difference (creations in slow-start
 // batches, guarded by expectations), then write status.
-import type { KubeClient } from '../../../api/client/types.js';
 import { Informer } from '../../../api/client/informer.js';
 import { cloneJson, objectAt } from '../../../api/json.js';
 import type { JsonObject, KubeObject } from '../../../api/object.js';
 import { matchesLabels } from '../../../api/labels.js';
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError, NodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { WorkQueue } from '../work-queue.js';
 import { addAfter } from './delayed.js';
 import { Expectations } from './expectations.js';
@@ -18,12 +15,9 @@ import { adopt, controllerRef, release, type OwnerIdentity } from './ownership.j
 import { planReplicaSet, slowStartBatches, type ReplicaSetStatusFacts } from './plan.js';
 import { controllerRefOf, isActive, podView, type PodView } from './pods.js';
 import { podPath, replicaSetPath, replicaSetView, type ReplicaSetView } from './replicaset-view.js';
+import type { ControllerDeps } from '../deps.js';
 
-export interface ReplicaSetControllerDeps {
-  client: KubeClient;
-  clock: Clock;
-  log: Logger;
-}
+export type ReplicaSetControllerDeps = ControllerDeps;
 
 export interface ReplicaSetControllerOptions {
   /** Name in logs; default "replicaset controller". */

@@ -5,17 +5,15 @@
 // so decisions never wait for the apiserver. A pod that fits nowhere gets PodScheduled=False and a
 // FailedScheduling event, and is parked until nodes or bound pods change (or the 60 s flush).
 import { Informer } from '../../../api/client/informer.js';
-import type { KubeClient } from '../../../api/client/types.js';
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { decide } from './algorithm.js';
 import { SchedulerCache } from './cache.js';
 import { SchedulerEvents, rfc3339 } from './events.js';
 import { DEFAULT_SCHEDULER_NAME, parseNode, parsePod } from './parse.js';
 import { SchedulingQueue } from './queue.js';
 import type { SchedNode, SchedPod } from './types.js';
+import type { ControllerDeps } from '../deps.js';
 
 export interface SchedulerOptions {
   /** Pods with this spec.schedulerName (unset counts as default-scheduler) are ours. */
@@ -60,7 +58,7 @@ export class SchedulerController implements Disposable {
   private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly deps: { client: KubeClient; clock: Clock; log: Logger },
+    private readonly deps: ControllerDeps,
     private readonly opts: SchedulerOptions = {},
   ) {
     this.schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;

@@ -1,14 +1,12 @@
 // The ServiceAccounts controller (upstream pkg/controller/serviceaccount serviceaccounts_controller):
 // every active namespace has the `default` ServiceAccount; created when missing, recreated when
 // deleted. Namespaces being deleted are left alone (they refuse new content anyway).
-import type { Clock } from '../../../base/clock.js';
 import { ErrorCode, errorMessage, isNodeletError } from '../../../base/errors.js';
 import type { Disposable } from '../../../base/lifecycle.js';
-import type { Logger } from '../../../base/log.js';
 import { Informer } from '../../../api/client/informer.js';
-import type { KubeClient } from '../../../api/client/types.js';
 import type { KubeObject } from '../../../api/object.js';
 import { WorkQueue } from '../work-queue.js';
+import type { ControllerDeps } from '../deps.js';
 
 export interface ServiceAccountsControllerOptions {
   /** The accounts every namespace gets (upstream's default: just "default"). */
@@ -39,7 +37,7 @@ export class ServiceAccountsController implements Disposable {
   private starting: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { client: KubeClient; clock: Clock; log: Logger },
+    private readonly deps: ControllerDeps,
     opts: ServiceAccountsControllerOptions = {},
   ) {
     this.names = Object.freeze([...(opts.names ?? ['default'])]);
