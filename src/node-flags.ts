@@ -9,16 +9,19 @@
  * The agent's memory budget is 100 MiB RSS, of which the node binary's mapped code is about
  * 50 MiB. V8's default young generation grows to 2 x 16 MiB semi-spaces (plus a third during a
  * scavenge) after a burst of pod starts and stays committed; 1 MiB semi-spaces keep it near 3 MiB.
- * The agent is glue between the apiserver and the runtime, with no hot loop that needs optimized
- * machine code: without the optimizing compilers (Ignition and Sparkplug only) it saves the
- * optimized code, the compilers' own memory and their pages of the binary (about 20 MiB of RSS
- * with 30 pods) for about the same CPU per pod start (bench/pod-startup). A first old-generation
+ * The agent is glue between the apiserver and the runtime, with no hot loop that needs the
+ * optimizing compilers' best code. Turbofan stays off: its code, its own memory and its pages of
+ * the binary cost about 20 MiB of RSS with 30 pods. Maglev runs only for functions called 2,000
+ * times (not V8's 400) and without inlining, so it compiles the few hot paths (JSON, HTTP, the CRI
+ * codec) and little else: the agent's CPU per 30-pod start fell from 0.43-0.52 s (Ignition and
+ * Sparkplug only) to 0.27-0.42 s for 6-8 MiB more RSS; Maglev with its defaults saved about the
+ * same CPU for 18 MiB more (bench/pod-startup). A first old-generation
  * limit of 16 MiB (not a cap: V8 sizes the heap from the live data after each collection) makes
  * the first full collection come early, so a burst does not leave the heap at whatever size it
  * had grown to (91-110 MiB without it, 92-93 MiB with it, in five runs each).
  */
 export const SUBCOMMAND_NODE_FLAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  agent: Object.freeze(['--max-semi-space-size=1', '--initial-old-space-size=16', '--no-turbofan', '--no-maglev']),
+  agent: Object.freeze(['--max-semi-space-size=1', '--initial-old-space-size=16', '--no-turbofan', '--invocation-count-for-maglev=2000', '--no-maglev-inlining']),
 });
 
 /**
