@@ -63,9 +63,16 @@ interface SizeResult {
   /** The whole machine's busy ticks (all cores) per round: agent rounds, floor rounds. */
   machineCpu: number[];
   floorMachineCpu: number[];
+  /** This process's CPU (the bench client) plus the relay's, per agent round; this process's per floor round. In seconds. */
+  clientCpu: number[];
+  floorClientCpu: number[];
   /** Each round's own p99 (for 30 pods, its slowest pod), agent round i paired with floor round i. */
   floorRoundP99: number[];
   agentRoundP99: number[];
+}
+
+function cpuSeconds(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1e6;
 }
 
 /** Per round pair, (agent round p99 / floor round p99 - 1) in percent. */
@@ -97,7 +104,8 @@ try {
   // cannot take the floor's pods for orphans (they carry its labels) until they are removed.
   const imageRef = (await cri.imageStatus(BUSYBOX_IMAGE.ref))?.id ?? BUSYBOX_IMAGE.ref;
   const floorPods = await floorPodFactory({ nodeName: NODE_NAME, podLogsDir: node.tmp.join('floor-logs') });
-  const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [], machineCpu: [], floorMachineCpu: [], floorRoundP99: [], agentRoundP99: [] }));
+  const hz = await clockTicksPerSecond();
+  const results: SizeResult[] = sizes.map((n) => ({ n, floor: [], agent: [], agentCpu: [], apiserverCpu: [], runtimeCpu: [], floorRuntimeCpu: [], machineCpu: [], floorMachineCpu: [], clientCpu: [], floorClientCpu: [], floorRoundP99: [], agentRoundP99: [] }));
   const cluster = await startBenchCluster(node, { nodeName: NODE_NAME, agentLogLevel: 'warn' });
   // The bench client opens a keep-alive TLS connection per concurrent request. Open them now, so
   // the first round of each size does not pay ~20 TLS handshakes (client and apiserver) that a
@@ -105,7 +113,9 @@ try {
   await Promise.all(Array.from({ length: largest }, () => cluster.client.request('GET', '/api/v1/namespaces/default/pods?limit=1')));
   const floorOnce = async (r: SizeResult, i: number): Promise<void> => {
     const [before, busyBefore] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
+    const selfBefore = process.cpuUsage();
     const round = await floorRound(cri, { n: r.n, round: `floor-${r.n}-${i}`, pods: floorPods, imageRef });
+    r.floorClientCpu.push(cpuSeconds(process.cpuUsage(selfBefore)));
     const [after, busyAfter] = await Promise.all([readCpuTicks(node.containerd.daemon.pid), readMachineBusyTicks()]);
     r.floor.push(...round.latencies);
     r.floorRoundP99.push(percentile(round.latencies, 99));
@@ -122,9 +132,11 @@ try {
       for (let i = 0; i < repeat; i++) {
         await whileStopped([cluster.agent.pid, cluster.apiserver.pid], () => floorOnce(r, i));
         const round = `ps-${r.n}-${i}`;
-        const pids = [cluster.agent.pid, cluster.apiserver.pid, node.containerd.daemon.pid];
+        const pids = [cluster.agent.pid, cluster.apiserver.pid, node.containerd.daemon.pid, cluster.relayPid];
         const [ticks, busyBefore] = await Promise.all([Promise.all(pids.map(readCpuTicks)), readMachineBusyTicks()]);
+        const selfBefore = process.cpuUsage();
         const latencies = await agentRound(cluster.client, { n: r.n, round, nodeName: cluster.nodeName, timeoutMs: ROUND_TIMEOUT_MS });
+        const self = cpuSeconds(process.cpuUsage(selfBefore));
         r.agent.push(...latencies);
         r.agentRoundP99.push(percentile(latencies, 99));
         const [ticksAfter, busyAfter] = await Promise.all([Promise.all(pids.map(readCpuTicks)), readMachineBusyTicks()]);
@@ -133,6 +145,7 @@ try {
         r.agentCpu.push(used[0] ?? Number.NaN);
         r.apiserverCpu.push(used[1] ?? Number.NaN);
         r.runtimeCpu.push(used[2] ?? Number.NaN);
+        r.clientCpu.push(self + (used[3] ?? Number.NaN) / hz);
         if (r.n === largest && i === repeat - 1) {
           // Let status updates and the first relists settle, then measure the steady state.
           await systemClock.sleep(10_000);
@@ -163,7 +176,6 @@ try {
 
   // 3. The table.
   console.log(`pod-startup: ${version.runtimeName} ${version.runtimeVersion}; busybox sleep pods, image present; ${repeat} round(s) per size`);
-  const hz = await clockTicksPerSecond();
   console.log(`  ${'pods'.padStart(4)}  ${'floor p50'.padStart(10)}  ${'floor p99'.padStart(10)}  ${'agent p50'.padStart(10)}  ${'agent p99'.padStart(10)}  ${'over p50'.padStart(10)}  ${'over p99'.padStart(10)}  ${'agent cpu/round'.padStart(16)}`);
   for (const r of results) {
     const [fp50, fp99, ap50, ap99] = [percentile(r.floor, 50), percentile(r.floor, 99), percentile(r.agent, 50), percentile(r.agent, 99)];
@@ -175,6 +187,7 @@ try {
   for (const r of results) {
     console.log(`    ${String(r.n).padStart(4)} pods: agent ${secs(r.agentCpu)}, apiserver ${secs(r.apiserverCpu)}, containerd ${secs(r.runtimeCpu)} (floor rounds: ${secs(r.floorRuntimeCpu)})`);
     console.log(`          whole machine, all cores: ${secs(r.machineCpu)} (floor rounds: ${secs(r.floorMachineCpu)})`);
+    console.log(`          bench client and its netns relay: ${r.clientCpu.map((x) => x.toFixed(2)).join('/')} (floor rounds, client: ${r.floorClientCpu.map((x) => x.toFixed(2)).join('/')})`);
   }
   console.log('  p99 overhead of each agent round over the floor round just before it (paired: a slow spell of the host hits both):');
   for (const r of results) console.log(`    ${String(r.n).padStart(4)} pods: ${pairedOverheads(r).map((x) => `${x.toFixed(1)} %`).join(', ')}; median ${percentile(pairedOverheads(r), 50).toFixed(1)} %`);

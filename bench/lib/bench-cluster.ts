@@ -24,6 +24,8 @@ export interface BenchCluster {
   /** Admin client for the apiserver, from this process (through the relay). */
   readonly client: KubeClient;
   readonly nodeName: string;
+  /** The relay's process inside the netns (the bench client's traffic crosses it). */
+  readonly relayPid: number;
 }
 
 /** Reads a pod or node condition's status ('True', 'False', 'Unknown'), or undefined. */
@@ -115,7 +117,7 @@ export async function startBenchCluster(node: TestNode, opts: { nodeName: string
       readyTimeoutMs: 90_000,
     }),
   );
-  return { apiserver, agent, client, nodeName: opts.nodeName };
+  return { apiserver, agent, client, nodeName: opts.nodeName, relayPid: relay.pid };
 }
 
 /** Polls `check` every 100 ms until true; throws `why()` after `timeoutMs`. A throw counts as "not yet". */

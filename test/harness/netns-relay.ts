@@ -11,6 +11,8 @@ import { startDaemon, type Daemon } from './process.js';
 export interface NetnsRelay extends Disposable {
   /** The port on this namespace's 127.0.0.1 that reaches `targetPort` inside the netns. */
   readonly localPort: number;
+  /** The helper inside the netns (benchmarks read its CPU time). */
+  readonly pid: number;
   /** Stops the local listener (and open connections) and the helper inside the netns. */
   dispose(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startNetnsRelay(opts: {
   let disposed: Promise<void> | undefined;
   return {
     localPort,
+    pid: inner.pid,
     dispose: () =>
       (disposed ??= (async () => {
         for (const s of sockets) s.destroy();
