@@ -25,7 +25,8 @@ export class ImagePuller {
     this.backoff = new KeyedBackoff(deps.clock, 10_000, deps.maxBackoffMs ?? 300_000);
   }
 
-  async ensure(pod: Pod, container: Container, sandboxConfig: PodSandboxConfig, signal?: AbortSignal): Promise<ImageResult> {
+  /** `beforePull` runs once a pull is certain, before it starts (a pull may take minutes). */
+  async ensure(pod: Pod, container: Container, sandboxConfig: PodSandboxConfig, signal?: AbortSignal, beforePull?: () => void): Promise<ImageResult> {
     const { runtime, events, clock } = this.deps;
     const image = container.image.trim();
     const fieldPath = containerFieldPath(pod, container.name);
@@ -54,6 +55,7 @@ export class ImagePuller {
       events.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', fieldPath);
       return { ok: false, reason: 'ImagePullBackOff', message };
     }
+    beforePull?.();
     events.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
     const started = clock.now();
     try {

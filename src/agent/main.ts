@@ -93,6 +93,8 @@ export async function runAgent(config: AgentConfig, log: Logger, clock: Clock = 
     log,
     podLogsDir: config.podLogsDir,
     hostIP: () => host.internalIP,
+    // Before a pull: the sandbox and its IP, containers still waiting (statusSink is built below).
+    progress: (pod, state) => statusSink.update(pod, state, { waiting: new Map() }),
   });
 
   const mirrors = client === undefined ? undefined : new MirrorManager({ client, clock, log }, { nodeName: config.nodeName });

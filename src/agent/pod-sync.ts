@@ -50,6 +50,12 @@ export interface PodSyncDeps {
   log: Logger;
   podLogsDir: string;
   hostIP(): string | undefined;
+  /**
+   * A pass is about to wait on something slow (an image pull): report the pod as it stands (its
+   * sandbox and IPs; containers not yet created wait as ContainerCreating, or PodInitializing),
+   * as upstream's status shows during a pull. An image already present costs no such report.
+   */
+  progress?(pod: Pod, runtime: PodRuntimeState): void;
 }
 
 export interface SyncResult {
@@ -62,6 +68,13 @@ export interface SyncResult {
 }
 
 const nsToMs = (ns: bigint): number => Number(ns / 1_000_000n);
+
+/** The pod's state as planned from, with the sandbox this pass runs it in put first. */
+function withSandbox(state: PodRuntimeState | undefined, pod: Pod, sandbox: SandboxState): PodRuntimeState {
+  const { uid, name, namespace } = pod.metadata;
+  const base = state ?? { uid, name, namespace, sandboxes: [], containers: [] };
+  return { ...base, sandboxes: [sandbox, ...base.sandboxes.filter((s) => s.id !== sandbox.id)] };
+}
 
 export function podLogDir(podLogsDir: string, pod: Pod): string {
   return path.join(podLogsDir, `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
@@ -157,9 +170,15 @@ export class PodSync {
       retry.push(b.remainingMs);
     }
 
+    let reported = false;
+    const beforePull = (): void => {
+      if (reported || sandbox === undefined) return;
+      reported = true;
+      this.deps.progress?.(pod, withSandbox(state, pod, sandbox));
+    };
     for (const start of plan.start) {
       if (volumes === undefined || sandboxConfig === undefined) break;
-      const outcome = await this.startContainer(runtime, pod, start, sandbox, sandboxConfig, volumes, signal);
+      const outcome = await this.startContainer(runtime, pod, start, sandbox, sandboxConfig, volumes, signal, beforePull);
       if (outcome !== undefined) {
         waiting.set(start.name, outcome.waiting);
         if (outcome.retryInMs !== undefined) retry.push(outcome.retryInMs);
@@ -183,10 +202,11 @@ export class PodSync {
     sandboxConfig: PodSandboxConfig,
     volumes: PodVolumesLike,
     signal: AbortSignal,
+    beforePull: () => void,
   ): Promise<{ waiting: { reason: string; message?: string }; retryInMs?: number } | undefined> {
     const { events, builder } = this.deps;
     const fieldPath = containerFieldPath(pod, start.name);
-    const image = await this.deps.images.ensure(pod, start.spec, sandboxConfig, signal);
+    const image = await this.deps.images.ensure(pod, start.spec, sandboxConfig, signal, beforePull);
     if (!image.ok) {
       const retryInMs = this.deps.images.retryInMs(pod, start.spec.image);
       return { waiting: { reason: image.reason, message: image.message }, retryInMs: retryInMs > 0 ? retryInMs : undefined };

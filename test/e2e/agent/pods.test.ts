@@ -2,11 +2,20 @@
 // user sees (kubectl-visible status, events, what the container sees inside) is asserted.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { CriClient } from '../../../src/cri/client.js';
 import { startAgentNode, type AgentNode } from './agent-node.js';
 import { BUSYBOX, containerId, createPod, eventsFor, execIn, isReady, podObject, podStatus, waitForPod } from './pod-helpers.js';
 import { inCidr } from '../../integration/kubectl/objects.js';
+import { startDaemon } from '../../harness/process.js';
+
+/** Listens on 127.0.0.1:5001, takes connections and never answers; touches argv[1] once listening. */
+const SILENT_SERVER = `
+const open = new Set();
+require('node:net').createServer((c) => open.add(c)).listen(5001, '127.0.0.1', () => require('node:fs').writeFileSync(process.argv[1], ''));
+process.on('SIGTERM', () => process.exit(0));
+`;
 
 describe('agent runs pods from the apiserver', { timeout: 600_000 }, () => {
   let n: AgentNode;
@@ -221,6 +230,34 @@ spec:
     assert.ok(isReady(full), 'the earlier pod is still Ready');
     assert.equal(full.containerStatuses?.[0]?.restartCount, 0);
     assert.ok(n.agent().running(), 'the agent still runs');
+  });
+
+  test('while its image is pulling, a pod shows ContainerCreating with its sandbox IP, start time and host IP', async () => {
+    // A "registry" inside the node's netns that accepts connections and never answers: the pull hangs.
+    const up = n.node.tmp.join('silent-registry.up');
+    const silent = await startDaemon({
+      name: 'silent registry',
+      file: process.execPath,
+      args: ['-e', SILENT_SERVER, up],
+      netns: n.node.netns.name,
+      logFile: n.node.tmp.join('silent-registry.log'),
+      ready: () => Promise.resolve(existsSync(up)),
+    });
+    try {
+      const image = '127.0.0.1:5001/slow/busybox:1';
+      await createPod(n, podObject('pulling', n.nodeName, { containers: [{ name: 'c', image, command: ['sleep', '3600'] }] }));
+      const s = await waitForPod(n, 'pulling', 'ContainerCreating with a pod IP', 30_000, (st) => st.containerStatuses?.[0]?.state.waiting?.reason === 'ContainerCreating' && (st.podIP ?? '') !== '');
+      assert.equal(s.phase, 'Pending');
+      assert.ok(inCidr(s.podIP ?? '', n.node.containerd.podSubnet), `pod IP ${s.podIP ?? ''} in ${n.node.containerd.podSubnet}`);
+      const node = await n.client.get(`/api/v1/nodes/${n.nodeName}`);
+      const addresses = (node['status'] as { addresses?: Array<{ type: string; address: string }> }).addresses ?? [];
+      assert.equal(s.hostIP, addresses.find((a) => a.type === 'InternalIP')?.address);
+      assert.match(s.startTime ?? '', /^\d{4}-\d\d-\d\dT/);
+      assert.ok((await eventsFor(n, 'pulling')).includes(`Pulling: Pulling image "${image}"`));
+      await n.kubectl.ok('delete', 'pod', 'pulling', '--timeout=60s');
+    } finally {
+      await silent.stop();
+    }
   });
 
   test('deleting a pod stops it within its grace period and removes it', async () => {
