@@ -13,12 +13,12 @@
  * optimizing compilers' best code. Turbofan stays off: its code, its own memory and its pages of
  * the binary cost about 20 MiB of RSS with 30 pods. Maglev runs only for functions called 2,000
  * times (not V8's 400) and without inlining, so it compiles the few hot paths (JSON, HTTP, the CRI
- * codec) and little else: the agent's CPU per 30-pod start fell from 0.43-0.52 s (Ignition and
- * Sparkplug only) to 0.27-0.42 s for 6-8 MiB more RSS; Maglev with its defaults saved about the
- * same CPU for 18 MiB more (bench/pod-startup). A first old-generation
- * limit of 16 MiB (not a cap: V8 sizes the heap from the live data after each collection) makes
- * the first full collection come early, so a burst does not leave the heap at whatever size it
- * had grown to (91-110 MiB without it, 92-93 MiB with it, in five runs each).
+ * codec) and little else. In six interleaved pairs of bench/pod-startup runs the agent's CPU per
+ * 30-pod start averaged 0.29-0.38 s against 0.37-0.51 s without Maglev, for 7-9 MiB more RSS
+ * (87-90 against 80-82 MiB); Maglev with V8's defaults saved about the same CPU for 18 MiB more.
+ * A first old-generation limit of 16 MiB (not a cap: V8 sizes the heap from the live data after
+ * each collection) makes the first full collection come early, so a burst does not leave the heap
+ * at whatever size it had grown to (91-110 MiB without it, 92-93 MiB with it, in five runs each).
  */
 export const SUBCOMMAND_NODE_FLAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   agent: Object.freeze(['--max-semi-space-size=1', '--initial-old-space-size=16', '--no-turbofan', '--invocation-count-for-maglev=2000', '--no-maglev-inlining']),
