@@ -9,19 +9,19 @@
  * The agent's memory budget is 100 MiB RSS, of which the node binary's mapped code is about
  * 50 MiB. V8's default young generation grows to 2 x 16 MiB semi-spaces (plus a third during a
  * scavenge) after a burst of pod starts and stays committed; 1 MiB semi-spaces keep it near 3 MiB.
- * The agent is glue between the apiserver and the runtime, with no hot loop that needs the
- * optimizing compilers' best code. Turbofan stays off: its code, its own memory and its pages of
- * the binary cost about 20 MiB of RSS with 30 pods. Maglev runs only for functions called 2,000
- * times (not V8's 400) and without inlining, so it compiles the few hot paths (JSON, HTTP, the CRI
- * codec) and little else. In six interleaved pairs of bench/pod-startup runs the agent's CPU per
- * 30-pod start averaged 0.29-0.38 s against 0.37-0.51 s without Maglev, for 7-9 MiB more RSS
- * (87-90 against 80-82 MiB); Maglev with V8's defaults saved about the same CPU for 18 MiB more.
- * A first old-generation limit of 16 MiB (not a cap: V8 sizes the heap from the live data after
- * each collection) makes the first full collection come early, so a burst does not leave the heap
- * at whatever size it had grown to (91-110 MiB without it, 92-93 MiB with it, in five runs each).
+ * The agent is glue between the apiserver and the runtime, with no hot loop that needs optimized
+ * machine code: without the optimizing compilers (Ignition and Sparkplug only) it saves the
+ * optimized code, the compilers' own memory and their pages of the binary (about 20 MiB of RSS
+ * with 30 pods). Maglev only for functions called 2,000 times, without inlining, was measured in
+ * six interleaved pairs of bench/pod-startup runs: 20 % less agent CPU per 30-pod start for 7-9 MiB
+ * more RSS, but the 30-pod overhead over the runtime floor came out no better (mean 8.8 % against
+ * 4.2 % without it), so both stay off. A first old-generation limit of 16 MiB (not a cap: V8
+ * sizes the heap from the live data after each collection) makes the first full collection come
+ * early, so a burst does not leave the heap at whatever size it had grown to (91-110 MiB without
+ * it, 92-93 MiB with it, in five runs each).
  */
 export const SUBCOMMAND_NODE_FLAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  agent: Object.freeze(['--max-semi-space-size=1', '--initial-old-space-size=16', '--no-turbofan', '--invocation-count-for-maglev=2000', '--no-maglev-inlining']),
+  agent: Object.freeze(['--max-semi-space-size=1', '--initial-old-space-size=16', '--no-turbofan', '--no-maglev']),
 });
 
 /**
