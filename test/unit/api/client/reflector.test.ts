@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runReflector } from '../../../../src/api/client/reflector.js';
-import type { KubeClient, ListOptions, ObjectList, WatchEvent, WatchOptions } from '../../../../src/api/client/types.js';
+import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from '../../../../src/api/client/types.js';
 import type { KubeObject } from '../../../../src/api/object.js';
 import type { Clock } from '../../../../src/base/clock.js';
 import { ErrorCode, NodeletError, isNodeletError } from '../../../../src/base/errors.js';
+import { UnusedKubeClient } from './unused-client.js';
 
 function cm(name: string, rv: string): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, resourceVersion: rv } };
@@ -26,8 +27,7 @@ interface WatchStep {
  * Answers list and watch calls from scripts; the call after the last scripted one aborts the
  * reflector (so every test ends) and records nothing more.
  */
-class FakeClient implements KubeClient {
-  readonly server = 'https://fake';
+class FakeClient extends UnusedKubeClient {
   readonly calls: string[] = [];
   readonly watchOptions: WatchOptions[] = [];
   readonly listOptions: ListOptions[] = [];
@@ -36,9 +36,11 @@ class FakeClient implements KubeClient {
     private readonly lists: ListStep[],
     private readonly watches: WatchStep[],
     private readonly stop: AbortController,
-  ) {}
+  ) {
+    super();
+  }
 
-  async list(path: string, opts: ListOptions = {}): Promise<ObjectList> {
+  override async list(path: string, opts: ListOptions = {}): Promise<ObjectList> {
     const step = this.lists.shift();
     if (step === undefined) return this.hang(opts.signal);
     this.calls.push(`list ${path} continue=${opts.continue ?? ''}`);
@@ -47,7 +49,7 @@ class FakeClient implements KubeClient {
     return step;
   }
 
-  watch(path: string, opts: WatchOptions = {}): AsyncIterable<WatchEvent> {
+  override watch(path: string, opts: WatchOptions = {}): AsyncIterable<WatchEvent> {
     const step = this.watches.shift();
     if (step !== undefined) {
       this.calls.push(`watch ${path} rv=${opts.resourceVersion ?? ''}`);
@@ -71,23 +73,6 @@ class FakeClient implements KubeClient {
       else signal?.addEventListener('abort', cancelled, { once: true });
     });
   }
-
-  get(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  create(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  update(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  patch(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  delete(): Promise<unknown> {
-    throw new Error('unused');
-  }
-  close(): void {}
 }
 
 /** Sleeps return at once; their lengths are recorded. */

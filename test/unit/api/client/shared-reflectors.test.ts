@@ -6,6 +6,7 @@ import type { KubeClient, ListOptions, ObjectList, WatchEvent, WatchOptions } fr
 import type { KubeObject } from '../../../../src/api/object.js';
 import type { Clock } from '../../../../src/base/clock.js';
 import { ErrorCode, NodeletError } from '../../../../src/base/errors.js';
+import { UnusedKubeClient } from './unused-client.js';
 
 function pod(name: string, rv: string, phase = 'Pending'): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default', name, resourceVersion: rv }, status: { phase } };
@@ -43,40 +44,31 @@ class LiveWatch {
   }
 }
 
-class FakeClient implements KubeClient {
-  readonly server = 'https://fake';
+class FakeClient extends UnusedKubeClient {
   readonly lists: string[] = [];
   readonly watches: LiveWatch[] = [];
 
-  constructor(private readonly state: () => KubeObject[], private readonly rv = '10') {}
+  constructor(private readonly state: () => KubeObject[], private readonly rv = '10') {
+    super();
+  }
 
-  async list(path: string, opts: ListOptions = {}): Promise<ObjectList> {
+  /** Lists that fail (Unavailable) before one succeeds, as while the apiserver restarts. */
+  failLists = 0;
+
+  override async list(path: string, opts: ListOptions = {}): Promise<ObjectList> {
     this.lists.push(`${path}?${opts.labelSelector ?? ''}`);
+    if (this.failLists > 0) {
+      this.failLists--;
+      throw new NodeletError(ErrorCode.Unavailable, 'connection refused');
+    }
     return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: this.rv }, items: this.state() };
   }
 
-  watch(_path: string, opts: WatchOptions = {}): AsyncIterable<WatchEvent> {
+  override watch(_path: string, opts: WatchOptions = {}): AsyncIterable<WatchEvent> {
     const w = new LiveWatch(opts);
     this.watches.push(w);
     return w.events();
   }
-
-  get(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  create(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  update(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  patch(): Promise<KubeObject> {
-    throw new Error('unused');
-  }
-  delete(): Promise<unknown> {
-    throw new Error('unused');
-  }
-  close(): void {}
 }
 
 const clock: Clock = {
@@ -206,4 +198,18 @@ test('different selectors are different list+watches; the last informer out stop
   await Promise.all([all.dispose(), again.dispose()]);
   assert.equal(reflectors.size, 0);
   assert.equal(client.watches.every((w) => w.ended), true);
+});
+
+test('a failed list is reported to every informer on it, and the retry syncs them all', async () => {
+  const client = new FakeClient(() => [pod('a', '5')]);
+  client.failLists = 1;
+  const reflectors = new SharedReflectors({ client, clock });
+  const errors: string[] = [];
+  const informers = ['one', 'two'].map((name) => new Informer({ client, clock, reflectors }, { path: '/api/v1/pods', parse: phaseOf, onError: (err) => errors.push(`${name}: ${String(err)}`) }));
+  for (const inf of informers) inf.start();
+  await Promise.all(informers.map((inf) => inf.waitForSync()));
+  assert.deepEqual(errors.map((e) => e.replace(/:.*connection refused.*/, ': refused')), ['one: refused', 'two: refused']);
+  for (const inf of informers) assert.equal(inf.get('default/a'), 'Pending');
+  assert.equal(client.lists.length, 2);
+  await Promise.all(informers.map((inf) => inf.dispose()));
 });
